@@ -1,0 +1,1 @@
+"""certflow: the operating system of a certification body for custom-goods service certification."""

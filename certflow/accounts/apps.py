@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "certflow.accounts"
+    label = "accounts"
+    verbose_name = "用户与企业 / People and organisations"

@@ -1,0 +1,58 @@
+"""Writing to the event log. Every state change calls `record_event` inside its own transaction."""
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from certflow.core.events.chain import HASHED_FIELDS, ChainReport, check_chain, entry_hash, to_json_value
+from certflow.core.events.models import ChainHead, Event
+
+
+def _label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "email", None) or str(actor)
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    target: Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> Event:
+    """Append one entry. Call it inside the transaction that makes the change, so both land or neither."""
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = target.pk
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        fields = {
+            "seq": head.seq + 1,
+            "occurred_at": timezone.now(),
+            "actor_id": getattr(actor, "pk", None),
+            "actor_label": _label(actor),
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "before": to_json_value(before),
+            "after": to_json_value(after),
+            "reason": reason,
+            "prev_hash": head.hash,
+        }
+        digest = entry_hash(fields)
+        event = Event.objects.create(hash=digest, **fields)
+        head.seq, head.hash = event.seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Check the whole chain, streaming rows so a long log does not sit in memory."""
+    head = ChainHead.objects.get(pk=1)
+    rows = Event.objects.order_by("seq").values(*HASHED_FIELDS, "hash").iterator(chunk_size=batch_size)
+    return check_chain(rows, head.seq, head.hash)
