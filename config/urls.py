@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "欧利斯认证 · certflow 后台"
+admin.site.site_title = "certflow"
+
 urlpatterns = [
+    path("", include("certflow.core.urls")),
+    path("accounts/", include("certflow.accounts.urls")),
+    path("api/", include("certflow.core.api_urls")),
     path("admin/", admin.site.urls),
 ]

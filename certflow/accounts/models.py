@@ -115,9 +115,7 @@ class Enterprise(models.Model):
     """申请企业 / 获证企业: identified by its unified social credit code."""
 
     name = models.CharField(_("企业名称"), max_length=200)
-    uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field]
-    )
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field])
     address = models.CharField(_("注册地址"), max_length=300, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
@@ -142,7 +140,9 @@ class Membership(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(_("企业内角色"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    role = models.CharField(
+        _("企业内角色"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 

@@ -30,4 +30,6 @@ def _items(user):
 
 
 def menu_for(user, path: str) -> list[NavItem]:
-    return [NavItem(str(label), url, path == url or (url != "/" and path.startswith(url))) for label, url in _items(user)]
+    return [
+        NavItem(str(label), url, path == url or (url != "/" and path.startswith(url))) for label, url in _items(user)
+    ]

@@ -10,8 +10,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_label", "action",
-    "target_type", "target_id", "before", "after", "reason", "prev_hash",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
 )
 
 
@@ -62,22 +71,41 @@ def check_chain(rows: Iterable[Mapping], head_seq: int, head_hash: str) -> Chain
     for row in rows:
         seq = row["seq"]
         if seq != expected_seq:
-            return ChainReport(checked, ChainProblem(
-                seq, f"序号不连续：应为 #{expected_seq}（有记录被删除或插入）",
-                f"sequence gap: expected #{expected_seq} (an entry was removed or inserted)"))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    seq,
+                    f"序号不连续：应为 #{expected_seq}（有记录被删除或插入）",
+                    f"sequence gap: expected #{expected_seq} (an entry was removed or inserted)",
+                ),
+            )
         if row["prev_hash"] != expected_prev:
-            return ChainReport(checked, ChainProblem(
-                seq, "与前一条记录的链接断开（记录被删除、插入或重排）",
-                "link to the previous entry is broken (an entry was removed, inserted or reordered)"))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    seq,
+                    "与前一条记录的链接断开（记录被删除、插入或重排）",
+                    "link to the previous entry is broken (an entry was removed, inserted or reordered)",
+                ),
+            )
         if entry_hash(row) != row["hash"]:
-            return ChainReport(checked, ChainProblem(
-                seq, "记录内容与其哈希不符（记录被修改）", "content does not match its hash (the entry was edited)"))
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    seq, "记录内容与其哈希不符（记录被修改）", "content does not match its hash (the entry was edited)"
+                ),
+            )
         expected_prev = row["hash"]
         expected_seq += 1
         checked += 1
     if checked != head_seq or expected_prev != head_hash:
-        return ChainReport(checked, ChainProblem(
-            None, f"链头记录为 #{head_seq}，实际最后一条为 #{checked}（末尾记录被删除或链头被改）",
-            f"the chain head says #{head_seq} but the last entry is #{checked} (entries removed from the end, "
-            "or the head was altered)"))
+        return ChainReport(
+            checked,
+            ChainProblem(
+                None,
+                f"链头记录为 #{head_seq}，实际最后一条为 #{checked}（末尾记录被删除或链头被改）",
+                f"the chain head says #{head_seq} but the last entry is #{checked} (entries removed from the end, "
+                "or the head was altered)",
+            ),
+        )
     return ChainReport(checked, None)

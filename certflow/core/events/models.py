@@ -46,3 +46,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("事件链头")
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

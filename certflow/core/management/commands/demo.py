@@ -1,0 +1,27 @@
+"""`certflow demo`: load the demo data (idempotent) and print the demo logins."""
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each stage of the lifecycle adds its step here, in the standard's order.
+DEMO_STEPS = [
+    "certflow.accounts.demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data and print the demo logins. 载入演示数据。"
+
+    def handle(self, *args, **options):
+        from certflow.accounts.demo import DEMO_PASSWORD
+
+        logins: list[tuple[str, str]] = []
+        with transaction.atomic():
+            for step in DEMO_STEPS:
+                logins.extend(import_module(step).seed(self.stdout))
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready. 登录 / logins:"))
+        width = max(len(email) for email, _ in logins)
+        for email, what in logins:
+            self.stdout.write(f"  {email.ljust(width)}  {DEMO_PASSWORD}  {what}")
