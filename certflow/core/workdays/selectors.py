@@ -1,7 +1,7 @@
 """Reading the calendar from the database.
 
-`calendar_for_db()` costs two queries and is then kept for CACHE_SECONDS in this process. Saving
-or deleting a CalendarDay/CalendarYear clears it at once (and again on commit, so a calendar built
+`calendar_for_db()` costs two queries and is then kept for CACHE_SECONDS in this process. The services that
+save a CalendarDay/CalendarYear clear it at once (and again on commit, so a calendar built
 from rows a rolled-back transaction could see does not outlive it). Other worker processes pick up
 a change within CACHE_SECONDS - acceptable for data that changes about once a year.
 """
@@ -14,8 +14,6 @@ from datetime import date, datetime
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from certflow.core.workdays.calendar import DayOverride, WorkingDayCalendar, package_data
 from certflow.core.workdays.models import CalendarDay, CalendarYear
@@ -55,11 +53,8 @@ def clear_calendar_cache() -> None:
     _cached = None
 
 
-@receiver(post_save, sender=CalendarDay)
-@receiver(post_save, sender=CalendarYear)
-@receiver(post_delete, sender=CalendarDay)
-@receiver(post_delete, sender=CalendarYear)
-def _calendar_changed(**kwargs):
+def calendar_changed() -> None:
+    """Called by the services that write calendar rows (no signals: the writes are explicit)."""
     clear_calendar_cache()
     transaction.on_commit(clear_calendar_cache)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from certflow.core.events.services import record_event
 from certflow.core.workdays.calendar import CalendarDataMissing
 from certflow.core.workdays.models import CalendarDay, CalendarYear
-from certflow.core.workdays.selectors import calendar_for_db
+from certflow.core.workdays.selectors import calendar_changed, calendar_for_db
 
 __all__ = [
     "CalendarDataMissing",
@@ -78,6 +78,7 @@ def save_calendar_day(*, by, day: CalendarDay) -> CalendarDay:
         day.entered_at = timezone.now()
         day.full_clean()
         day.save()
+        calendar_changed()
         record_event(
             actor=by,
             action="workdays.day_changed" if old else "workdays.day_created",
@@ -99,6 +100,7 @@ def save_calendar_year(*, by, year: CalendarYear) -> CalendarYear:
             year.declared_by, year.declared_at = by, timezone.now()
         year.full_clean()
         year.save()
+        calendar_changed()
         record_event(
             actor=by,
             action="workdays.year_changed" if old else "workdays.year_created",

@@ -1,0 +1,1 @@
+"""Scheme files (data): one YAML file per scheme version, loaded by certflow.core.schemes."""
