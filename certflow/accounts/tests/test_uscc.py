@@ -48,7 +48,5 @@ def test_malformed_codes_say_what_is_wrong(code, zh_fragment):
 
 def test_check_character_zero_when_sum_is_a_multiple_of_31():
     # Search a body whose weighted sum is 0 mod 31: the check character must be '0', never index 31.
-    body = next(
-        f"9144030000000{n:04d}" for n in range(10000) if check_character(f"9144030000000{n:04d}") == "0"
-    )
+    body = next(f"9144030000000{n:04d}" for n in range(10000) if check_character(f"9144030000000{n:04d}") == "0")
     assert is_valid_uscc(body + "0")

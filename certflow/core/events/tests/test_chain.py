@@ -63,7 +63,11 @@ def test_an_inserted_row_is_caught(five_events):
     Event.objects.filter(seq__gte=3).update(seq=models_f("seq") + 1000)
     forged = Event.objects.get(seq=1003)
     Event.objects.create(
-        seq=3, occurred_at=forged.occurred_at, actor_label="x", action="forged", prev_hash=five_events[1].hash,
+        seq=3,
+        occurred_at=forged.occurred_at,
+        actor_label="x",
+        action="forged",
+        prev_hash=five_events[1].hash,
         hash="f" * 64,
     )
     Event.objects.filter(seq__gte=1003).update(seq=models_f("seq") - 999)
