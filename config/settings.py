@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "certflow.core.workdays",
     "certflow.core.schemes",
     "certflow.accounts",
+    "certflow.applications",
 ]
 
 MIDDLEWARE = [
