@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "certflow.core.workdays",
     "certflow.core.schemes",
     "certflow.accounts",
+    "certflow.notifications",
     "certflow.applications",
+    "certflow.reviews",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "certflow.core.context_processors.navigation",
+                "certflow.notifications.context.unread_notifications",
             ],
         },
     },
@@ -168,6 +171,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certflow <noreply@olis-cert.example>")
 
 REST_FRAMEWORK = {
@@ -192,6 +196,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"/"kind" field; name each choice set after its domain enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "certflow.applications.domain.ApplicationStatus",
+        "UserKindEnum": "certflow.accounts.roles.UserKind",
+        "SiteKindEnum": "certflow.applications.models.SiteKind",
+        "ReviewStatusEnum": "certflow.reviews.domain.ReviewStatus",
+        "NonconformityStateEnum": "certflow.reviews.domain.NonconformityState",
+        "NonconformityGradeEnum": "certflow.reviews.domain.NonconformityGrade",
+        "NonconformityStageEnum": "certflow.reviews.domain.NonconformityStage",
+        "ActionDecisionEnum": "certflow.reviews.domain.ActionDecision",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -218,3 +233,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Uploads and notifications (certflow.core.uploads, certflow.notifications) ---------------------------
+# Largest accepted upload, in bytes (default 20 MiB).
+CERTFLOW_UPLOAD_MAX_BYTES = env_int("CERTFLOW_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Virus scanners run on every upload: dotted paths of callables (file) -> threat name or None. The built-in
+# EICAR check is always cheap; add "certflow.core.uploads.clamav_scan" where ClamAV is installed.
+CERTFLOW_UPLOAD_SCANNERS = env_list("CERTFLOW_UPLOAD_SCANNERS", ["certflow.core.uploads.eicar_scan"])
+# Notification e-mails: attempts before giving up, and minutes to wait after the 1st, 2nd, ... failure.
+CERTFLOW_NOTIFICATION_MAX_ATTEMPTS = env_int("CERTFLOW_NOTIFICATION_MAX_ATTEMPTS", 8)
+_backoff = env_list("CERTFLOW_NOTIFICATION_BACKOFF_MINUTES", ["1", "5", "15", "60", "180", "360", "720"])
+if not _backoff or not all(m.isdigit() and int(m) > 0 for m in _backoff):
+    raise ConfigurationError(
+        f"CERTFLOW_NOTIFICATION_BACKOFF_MINUTES must be positive whole minutes like 1,5,15; got {_backoff!r}"
+    )
+CERTFLOW_NOTIFICATION_BACKOFF_MINUTES = [int(m) for m in _backoff]
+for _name in ("CERTFLOW_UPLOAD_MAX_BYTES", "CERTFLOW_NOTIFICATION_MAX_ATTEMPTS"):
+    if globals()[_name] < 1:
+        raise ConfigurationError(f"{_name} must be at least 1; got {globals()[_name]}")

@@ -7,6 +7,9 @@ admin.site.site_title = "certflow"
 urlpatterns = [
     path("", include("certflow.core.urls")),
     path("accounts/", include("certflow.accounts.urls")),
+    path("notifications/", include("certflow.notifications.urls")),
+    path("reviews/", include("certflow.reviews.urls")),
+    path("applications/", include("certflow.applications.urls")),
     path("api/", include("certflow.core.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,22 @@ STAFF_PAGES = [
     ("calendar", "/calendar/"),
 ]
 ENTERPRISE_PAGES = [("enterprise-home", "/enterprise/")]
+# Applications and acceptance: (login, name, path, link to follow from that page or None). The demo's
+# applications have no fixed ids, so a page is reached the way a person would: from a list, by a link.
+APPLICATION_PAGES = [
+    ("clerk@olis-cert.example", "acceptance-queue", "/applications/acceptance/", None),
+    ("clerk@olis-cert.example", "acceptance-page", "/applications/acceptance/", "table.queue tbody tr a"),
+    ("clerk@olis-cert.example", "application-list-staff", "/applications/", None),
+    ("owner@yunshang.example", "application-wizard-draft", "/applications/", "tr:has(.app-draft) a"),
+    ("owner@jiangxin.example", "application-list", "/applications/", None),
+    (
+        "owner@jiangxin.example",
+        "application-wizard-supplement",
+        "/applications/",
+        "tr:has(.app-supplement_requested) a",
+    ),
+    ("owner@jiangxin.example", "application-new", "/applications/new/", None),
+]
 
 
 def parse_args(argv):
@@ -78,6 +94,26 @@ class Shooter:
         if response is None or response.status >= 400:
             self.failures.append(f"{path} at {width}px: HTTP {status}")
 
+    def follow(self, page, width, name, path, selector):
+        page.goto(self.base + path)
+        link = page.locator(selector).first
+        if link.count() == 0:
+            self.failures.append(f"{path}: nothing matches {selector!r} to follow")
+            return
+        self.shoot(page, width, name, link.get_attribute("href"))
+
+    def run_applications(self):
+        for width, size in WIDTHS.items():
+            for email, name, path, selector in APPLICATION_PAGES:
+                context, page = self.session(size, email)
+                try:
+                    if selector:
+                        self.follow(page, width, name, path, selector)
+                    else:
+                        self.shoot(page, width, name, path)
+                finally:
+                    context.close()
+
     def run(self):
         who = ((None, ANONYMOUS_PAGES), (self.args.staff, STAFF_PAGES), (self.args.enterprise, ENTERPRISE_PAGES))
         for width, size in WIDTHS.items():
@@ -98,6 +134,7 @@ def main(argv=None) -> int:
         try:
             shooter = Shooter(browser, args)
             shooter.run()
+            shooter.run_applications()
         finally:
             browser.close()
     for failure in shooter.failures:

@@ -164,12 +164,18 @@ def guard_submit(status: str, facts: ApplicationFacts) -> str:
     return target
 
 
-def guard_resubmit(status: str, requested: frozenset[str], updated_since_request: frozenset[str]) -> str:
+def guard_resubmit(
+    status: str,
+    requested: frozenset[str],
+    updated_since_request: frozenset[str],
+    material_names: dict[str, str] | None = None,
+) -> str:
     target = check_transition(status, Action.RESUBMIT)
     outstanding = sorted(requested - updated_since_request)
     if outstanding:
+        names = material_names or {}
         raise RuleViolation(
-            "以下材料尚未按要求补充：" + "、".join(outstanding),
+            "以下材料尚未按要求补充：" + "、".join(names.get(code, code) for code in outstanding),
             "these materials have not been supplemented yet: " + ", ".join(outstanding),
             "supplement_outstanding",
         )

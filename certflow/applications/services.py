@@ -413,7 +413,9 @@ def application_resubmit(*, by, application: Application, today: date | None = N
             if request
             else frozenset()
         )
-        target = domain.guard_resubmit(locked.status, requested, updated)
+        scheme = _scheme(locked)
+        names = {code: scheme.material(code).name.zh for code in scheme.material_codes}
+        target = domain.guard_resubmit(locked.status, requested, updated, names)
         if request is not None:
             request.resolved_at = timezone.now()
             request.save(update_fields=["resolved_at"])

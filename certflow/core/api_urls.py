@@ -5,10 +5,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from certflow.accounts.api import EnterpriseViewSet, MeView, TokenView, UserViewSet
+from certflow.applications.api import ApplicationViewSet, MaterialFileViewSet
+from certflow.notifications.api import NotificationViewSet
+from certflow.reviews.api import CorrectiveActionViewSet, DocumentReviewViewSet, NonconformityViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("users", UserViewSet, basename="user")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("material-files", MaterialFileViewSet, basename="material-file")
+router.register("document-reviews", DocumentReviewViewSet, basename="document-review")
+router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
+router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -78,6 +78,24 @@ def _latest_events(limit: int):
     return Event.objects.order_by("-seq")[:limit]
 
 
+def _acceptance_summary(user, today) -> dict:
+    """Applications waiting for an acceptance decision (clause 6 申请受理 2), in one query."""
+    from django.db.models import Count, Q
+
+    from certflow.applications.domain import ApplicationStatus
+    from certflow.applications.selectors import applications_for_user
+
+    return (
+        applications_for_user(user)
+        .filter(status=ApplicationStatus.SUBMITTED)
+        .aggregate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(acceptance_due__lt=today)),
+            due_today=Count("id", filter=Q(acceptance_due=today)),
+        )
+    )
+
+
 @staff_required
 def dashboard(request):
     from certflow.core.workdays.services import calendar_warning
@@ -92,6 +110,8 @@ def dashboard(request):
         "staff_count": staff_users().filter(is_active=True).count(),
         "latest_enterprises": list(enterprises.order_by("-created_at", "-id")[:DASHBOARD_ROWS]),
         "latest_events": list(_latest_events(DASHBOARD_ROWS)) if is_administrator else None,
+        "acceptance": _acceptance_summary(user, _today()),
+        "is_clerk": user.has_role(StaffRole.ACCEPTANCE_CLERK),
     }
     return render(request, "core/dashboard.html", context)
 

@@ -330,11 +330,11 @@ def test_dates_are_shown_in_chinese_format(login, clerk, enterprise_a):
 # --- enterprise home ----------------------------------------------------------------------------
 
 
-def test_enterprise_home_shows_own_enterprise_members_and_empty_applications(login, user_a, enterprise_a, user_b):
+def test_enterprise_home_shows_own_enterprise_members_and_a_way_to_apply(login, user_a, enterprise_a, user_b):
     body = login(user_a).get(reverse("enterprise_home")).content.decode()
     assert enterprise_a.name in body
     assert user_a.email in body
-    assert "暂无认证申请" in body
+    assert reverse("application_new") in body
     assert user_b.email not in body
 
 

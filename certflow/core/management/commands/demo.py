@@ -8,6 +8,8 @@ from django.db import transaction
 # Each stage of the lifecycle adds its step here, in the standard's order.
 DEMO_STEPS = [
     "certflow.accounts.demo",
+    "certflow.applications.demo",
+    "certflow.reviews.demo",
 ]
 
 

@@ -1,0 +1,65 @@
+"""Helpers shared by the review and nonconformity services: locks, people, notifications, deadlines."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from certflow.accounts.models import User
+from certflow.applications.models import Application
+from certflow.core.rules import RuleViolation
+from certflow.core.workdays.services import CalendarDataMissing, add_working_days, is_working_day
+from certflow.reviews import domain
+from certflow.reviews.domain import ReviewerFacts
+from certflow.reviews.selectors import scheme_for
+
+
+def lock_application(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("enterprise", "scheme_version").get(pk=application.pk)
+
+
+def today_or(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def reviewer_facts(user) -> ReviewerFacts:
+    # Read the roles afresh: a grant revoked a moment ago must count.
+    user.__dict__.pop("roles", None)
+    return ReviewerFacts(
+        is_cb_staff=user.is_cb_staff,
+        is_active=user.is_active,
+        roles=user.roles,
+        label=user.full_name or user.email,
+    )
+
+
+def enterprise_users(application: Application):
+    return User.objects.filter(
+        memberships__enterprise_id=application.enterprise_id, memberships__ended_at__isnull=True, is_active=True
+    ).distinct()
+
+
+def is_enterprise_user(user, application: Application) -> bool:
+    if user.is_cb_staff or not user.is_active:
+        return False
+    return user.memberships.filter(enterprise_id=application.enterprise_id, ended_at__isnull=True).exists()
+
+
+def notify(**kwargs) -> None:
+    from certflow.notifications.services import notify as send
+
+    send(**kwargs)
+
+
+def correction_due(application: Application, grade: str, reported_on: date) -> date:
+    """The scheme's deadline for correcting a nonconformity of `grade` (decisions S6, R4)."""
+    deadline = scheme_for(application).deadline(domain.correction_deadline_name(grade))
+    try:
+        return domain.correction_due(
+            reported_on,
+            amount=deadline.amount,
+            unit=deadline.unit,
+            add_working_days=add_working_days,
+            is_working_day=is_working_day,
+        )
+    except CalendarDataMissing as exc:
+        raise RuleViolation(exc.message_zh, exc.message_en, "calendar_missing") from None

@@ -1,0 +1,304 @@
+"""Writes of the nonconformity loop, shared by every stage: raise, answer with a corrective action, verify.
+
+Clause 6 文件审核 2 (整改 → 整改报告 → 验证), 6 现场审核 3 and 6 持续监督 2 reuse these. Each function is
+one transaction with its event and notifications.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from certflow.applications.models import Application
+from certflow.core.events.services import record_event
+from certflow.core.rules import RuleViolation
+from certflow.core.sequences import next_value
+from certflow.reviews import domain
+from certflow.reviews.domain import ActionDecision, NonconformityGrade, NonconformityStage
+from certflow.reviews.models import CorrectiveAction, CorrectiveEvidence, DocumentReview, Nonconformity
+from certflow.reviews.services.common import correction_due, enterprise_users, is_enterprise_user, notify
+
+EVIDENCE_KINDS = frozenset({"pdf", "png", "jpeg", "docx", "xlsx", "doc", "xls"})
+MAX_EVIDENCE_FILES = 10
+
+
+def verifier_id(nonconformity: Nonconformity) -> int | None:
+    """Who verifies corrections of this nonconformity: the person who raised it in that stage.
+
+    Document review: the review's (current) reviewer. Later stages add their rule here (e.g. the
+    audit team leader for on-site findings).
+    """
+    if nonconformity.stage == NonconformityStage.DOCUMENT_REVIEW and nonconformity.review_id:
+        return DocumentReview.objects.values_list("reviewer_id", flat=True).get(pk=nonconformity.review_id)
+    return None
+
+
+def _nc_url(nonconformity: Nonconformity) -> str:
+    return f"/reviews/nonconformities/{nonconformity.pk}/"
+
+
+def nonconformity_raise(
+    *,
+    by,
+    application: Application,
+    stage: str,
+    item_id: str,
+    grade: str,
+    description: str,
+    reported_on: date,
+    review: DocumentReview | None = None,
+    notify_enterprise: bool = True,
+) -> Nonconformity:
+    """Raise one nonconformity with its number and correction deadline. Call inside the stage's transaction
+    with the application locked; the number is NC-<application reference>-<nn>, counted per application
+    across all stages."""
+    if stage not in NonconformityStage.values or grade not in NonconformityGrade.values:
+        raise RuleViolation("不符合项的阶段或等级不正确", "unknown stage or grade of a nonconformity", "invalid")
+    if not description.strip():
+        raise RuleViolation("请描述不符合事实", "describe the finding", "no_description")
+    n = next_value(f"nonconformity:{application.pk}")
+    nonconformity = Nonconformity.objects.create(
+        application=application,
+        stage=stage,
+        review=review,
+        number=f"NC-{application.reference}-{n:02d}",
+        item_id=item_id,
+        grade=grade,
+        description=description.strip(),
+        raised_by=by,
+        reported_on=reported_on,
+        due_date=correction_due(application, grade, reported_on),
+    )
+    record_event(
+        actor=by,
+        action="nonconformity.raised",
+        target=nonconformity,
+        after={
+            "number": nonconformity.number,
+            "application": application.reference,
+            "stage": stage,
+            "item": item_id,
+            "grade": grade,
+            "due_date": nonconformity.due_date,
+        },
+    )
+    if notify_enterprise:
+        notify(
+            recipients=enterprise_users(application),
+            kind="nonconformity.raised",
+            enterprise=application.enterprise,
+            title=f"不符合项 {nonconformity.number}，请于 {nonconformity.due_date:%Y-%m-%d} 前整改",
+            body=nonconformity.description,
+            url=_nc_url(nonconformity),
+        )
+    return nonconformity
+
+
+def _inspect(files) -> list:
+    from certflow.core.uploads import UploadRejected, inspect_upload
+
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise RuleViolation(
+            f"每次最多上传 {MAX_EVIDENCE_FILES} 个证据文件",
+            f"at most {MAX_EVIDENCE_FILES} evidence files per submission",
+            "too_many_files",
+        )
+    inspected = []
+    for upload in files:
+        name, data = (upload if isinstance(upload, tuple) else (upload.name, upload))[:2]
+        try:
+            result = inspect_upload(
+                name,
+                data,
+                allowed=EVIDENCE_KINDS,
+                max_bytes=getattr(settings, "CERTFLOW_UPLOAD_MAX_BYTES", 20 << 20),
+            )
+        except UploadRejected as exc:
+            raise RuleViolation(exc.zh, exc.en, "upload_" + str(exc.code)) from None
+        inspected.append((result, data))
+    return inspected
+
+
+def _lock_nonconformity(nonconformity: Nonconformity) -> Nonconformity:
+    return Nonconformity.objects.select_for_update().select_related("application__enterprise").get(pk=nonconformity.pk)
+
+
+def corrective_action_submit(
+    *,
+    by,
+    nonconformity: Nonconformity,
+    cause_analysis: str,
+    correction: str,
+    corrective_action: str,
+    files=(),
+) -> CorrectiveAction:
+    """The enterprise's corrective-action report (整改报告) for one nonconformity, with evidence files."""
+    from certflow.core.files import store_upload
+
+    inspected = _inspect(list(files))  # before the transaction: reading files takes time, locks should not
+    with transaction.atomic():
+        locked = _lock_nonconformity(nonconformity)
+        if not is_enterprise_user(by, locked.application):
+            raise RuleViolation(
+                "只有该企业的用户可以提交整改报告",
+                "only the enterprise's own users may submit its corrective actions",
+                "not_enterprise",
+            )
+        target = domain.guard_corrective_action(
+            locked.state, cause_analysis=cause_analysis, correction=correction, corrective_action=corrective_action
+        )
+        action = CorrectiveAction.objects.create(
+            nonconformity=locked,
+            round=locked.actions.count() + 1,
+            cause_analysis=cause_analysis.strip(),
+            correction=correction.strip(),
+            corrective_action=corrective_action.strip(),
+            submitted_by=by,
+        )
+        stored = []
+        for result, data in inspected:
+            storage_name = store_upload(result, data, folder=f"reviews/nonconformities/{locked.pk}")
+            stored.append(
+                CorrectiveEvidence.objects.create(
+                    action=action,
+                    original_name=result.safe_name,
+                    storage_name=storage_name,
+                    kind=result.kind,
+                    content_type=result.content_type,
+                    size=result.size,
+                    sha256=result.sha256,
+                    uploaded_by=by,
+                )
+            )
+        before = locked.state
+        locked.state = target
+        locked.save(update_fields=["state"])
+        record_event(
+            actor=by,
+            action="nonconformity.action_submitted",
+            target=locked,
+            before={"state": before},
+            after={
+                "state": target,
+                "round": action.round,
+                "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in stored],
+            },
+        )
+        verifier = verifier_id(locked)
+        if verifier:
+            from certflow.accounts.models import User
+
+            notify(
+                recipients=User.objects.filter(pk=verifier),
+                kind="nonconformity.action_submitted",
+                enterprise=locked.application.enterprise,
+                title=f"整改报告待验证：{locked.number}（第 {action.round} 轮）",
+                body=f"{locked.application.enterprise.name} 已提交整改报告。"
+                " / A corrective action awaits verification.",
+                url=_nc_url(locked),
+            )
+    return action
+
+
+def _lock_for_decision(action: CorrectiveAction) -> tuple[Nonconformity, CorrectiveAction]:
+    nonconformity = _lock_nonconformity(action.nonconformity)
+    locked = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    return nonconformity, locked
+
+
+def _guard_pending(action: CorrectiveAction) -> None:
+    if action.decision != ActionDecision.PENDING:
+        raise RuleViolation(
+            f"第 {action.round} 轮整改报告已处理（{action.get_decision_display()}）",
+            f"round {action.round} was already decided ({action.decision})",
+            "decided",
+        )
+
+
+def corrective_action_accept(*, by, action: CorrectiveAction, comment: str = "") -> CorrectiveAction:
+    """The reviewer verifies the correction effective: the nonconformity is closed. When it was the last
+    open one of a document review, the review passes at once (decisions R5)."""
+    from certflow.reviews.services.review import review_pass
+
+    with transaction.atomic():
+        # The application first, as review_pass will lock it: one lock order for every writer.
+        Application.objects.select_for_update().get(pk=action.nonconformity.application_id)
+        nonconformity, locked = _lock_for_decision(action)
+        target = domain.guard_accept(
+            nonconformity.state, is_verifier=by.is_active and by.pk == verifier_id(nonconformity)
+        )
+        _guard_pending(locked)
+        now = timezone.now()
+        locked.decision, locked.decided_by, locked.decided_at, locked.comment = (
+            ActionDecision.ACCEPTED,
+            by,
+            now,
+            comment.strip(),
+        )
+        locked.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        before = nonconformity.state
+        nonconformity.state, nonconformity.verified_by, nonconformity.verified_at = target, by, now
+        nonconformity.closed_reason = comment.strip() or "整改有效，已验证关闭 / correction verified effective"
+        nonconformity.save(update_fields=["state", "verified_by", "verified_at", "closed_reason"])
+        record_event(
+            actor=by,
+            action="nonconformity.verified",
+            target=nonconformity,
+            reason=comment.strip(),
+            before={"state": before},
+            after={"state": target, "round": locked.round},
+        )
+        notify(
+            recipients=enterprise_users(nonconformity.application),
+            kind="nonconformity.verified",
+            enterprise=nonconformity.application.enterprise,
+            title=f"不符合项 {nonconformity.number} 整改已验证关闭",
+            body=comment.strip() or "整改有效。 / The correction is verified effective.",
+            url=_nc_url(nonconformity),
+        )
+        review = nonconformity.review
+        if (
+            review is not None
+            and review.status == domain.ReviewStatus.CORRECTIONS
+            and domain.review_passes(review.nonconformities.values_list("state", flat=True))
+        ):
+            review_pass(by=by, review=review)
+    return locked
+
+
+def corrective_action_return(*, by, action: CorrectiveAction, comment: str) -> CorrectiveAction:
+    """The reviewer finds the correction not yet effective: the enterprise answers again (a new round)."""
+    with transaction.atomic():
+        nonconformity, locked = _lock_for_decision(action)
+        target = domain.guard_return(
+            nonconformity.state, is_verifier=by.is_active and by.pk == verifier_id(nonconformity), comment=comment
+        )
+        _guard_pending(locked)
+        locked.decision, locked.decided_by, locked.decided_at, locked.comment = (
+            ActionDecision.RETURNED,
+            by,
+            timezone.now(),
+            comment.strip(),
+        )
+        locked.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        before = nonconformity.state
+        nonconformity.state = target
+        nonconformity.save(update_fields=["state"])
+        record_event(
+            actor=by,
+            action="nonconformity.returned",
+            target=nonconformity,
+            reason=comment.strip(),
+            before={"state": before},
+            after={"state": target, "round": locked.round},
+        )
+        notify(
+            recipients=enterprise_users(nonconformity.application),
+            kind="nonconformity.returned",
+            enterprise=nonconformity.application.enterprise,
+            title=f"不符合项 {nonconformity.number} 的整改被退回，请于 {nonconformity.due_date:%Y-%m-%d} 前重新提交",
+            body=comment.strip(),
+            url=_nc_url(nonconformity),
+        )
+    return locked
