@@ -84,6 +84,25 @@ def _acceptance_due(application: Application, received: date) -> date:
         raise RuleViolation(exc.message_zh, exc.message_en, "calendar_missing") from None
 
 
+def _receive(locked: Application, received: date, action: str, target: str, *, by, kind: str, title: str) -> None:
+    """The materials are received (on submission or resubmission): the acceptance clock starts anew
+    (clause 6 申请受理 2, decision A2) and the clerks are told the day they must decide by."""
+    locked.received_on = received
+    locked.acceptance_due = _acceptance_due(locked, received)
+    _move(locked, action, target, by=by, extra={"received_on": received, "acceptance_due": locked.acceptance_due})
+    locked.save()
+    days = _scheme(locked).deadline("acceptance").amount
+    _notify(
+        recipients=_clerks(),
+        kind=kind,
+        enterprise=locked.enterprise,
+        title=title,
+        body=f"请于 {locked.acceptance_due:%Y年%m月%d日} 前作出受理决定（{days}个工作日）。"
+        f" / Decide on acceptance by {locked.acceptance_due:%Y-%m-%d} ({days} working days).",
+        url=f"/applications/{locked.pk}/",
+    )
+
+
 # --- drafting -----------------------------------------------------------------------------------
 
 
@@ -344,25 +363,15 @@ def application_submit(*, by, application: Application, today: date | None = Non
     with transaction.atomic():
         locked = _lock(application)
         target = domain.guard_submit(locked.status, facts_for(locked))
-        locked.received_on = received
-        locked.acceptance_due = _acceptance_due(locked, received)
         locked.submitted_at = timezone.now()
-        _move(
+        _receive(
             locked,
+            received,
             Action.SUBMIT,
             target,
             by=by,
-            extra={"received_on": received, "acceptance_due": locked.acceptance_due},
-        )
-        locked.save()
-        _notify(
-            recipients=_clerks(),
             kind="application.submitted",
-            enterprise=locked.enterprise,
             title=f"新的认证申请待受理：{locked.enterprise.name}（{locked.reference}）",
-            body=f"请于 {locked.acceptance_due:%Y年%m月%d日} 前作出受理决定（5个工作日）。"
-            f" / New application to decide on by {locked.acceptance_due:%Y-%m-%d}.",
-            url=f"/applications/{locked.pk}/",
         )
     return locked
 
@@ -419,24 +428,14 @@ def application_resubmit(*, by, application: Application, today: date | None = N
         if request is not None:
             request.resolved_at = timezone.now()
             request.save(update_fields=["resolved_at"])
-        locked.received_on = received
-        locked.acceptance_due = _acceptance_due(locked, received)
-        _move(
+        _receive(
             locked,
+            received,
             Action.RESUBMIT,
             target,
             by=by,
-            extra={"received_on": received, "acceptance_due": locked.acceptance_due},
-        )
-        locked.save()
-        _notify(
-            recipients=_clerks(),
             kind="application.resubmitted",
-            enterprise=locked.enterprise,
             title=f"企业已补充材料：{locked.enterprise.name}（{locked.reference}）",
-            body=f"请于 {locked.acceptance_due:%Y年%m月%d日} 前作出受理决定。"
-            f" / Supplemented; decide by {locked.acceptance_due:%Y-%m-%d}.",
-            url=f"/applications/{locked.pk}/",
         )
     return locked
 
