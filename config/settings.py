@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "certflow.notifications",
     "certflow.applications",
     "certflow.reviews",
+    "certflow.auditors",
+    "certflow.audits",
+    "certflow.surveys",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ urlpatterns = [
     path("notifications/", include("certflow.notifications.urls")),
     path("reviews/", include("certflow.reviews.urls")),
     path("applications/", include("certflow.applications.urls")),
+    path("auditors/", include("certflow.auditors.urls")),
+    path("audits/", include("certflow.audits.urls")),
+    path("surveys/", include("certflow.surveys.urls")),
     path("api/", include("certflow.core.api_urls")),
     path("admin/", admin.site.urls),
 ]
