@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "NonconformityGradeEnum": "certflow.reviews.domain.NonconformityGrade",
         "NonconformityStageEnum": "certflow.reviews.domain.NonconformityStage",
         "ActionDecisionEnum": "certflow.reviews.domain.ActionDecision",
+        "AuditTypeEnum": "certflow.audits.domain.AuditType",
+        "AuditStatusEnum": "certflow.audits.domain.AuditStatus",
+        "TeamRoleEnum": "certflow.audits.models.TeamRole",
     },
 }
 

@@ -24,6 +24,9 @@ class ApplicationStatus(models.TextChoices):
     DOCUMENT_REVIEW = "document_review", _("文件审核中")
     DOCUMENT_CORRECTIONS = "document_corrections", _("文件审核整改中")
     DOCUMENT_REVIEW_PASSED = "document_review_passed", _("文件审核通过")
+    ONSITE_AUDIT = "onsite_audit", _("现场审核中")
+    ONSITE_CORRECTIONS = "onsite_corrections", _("现场审核整改中")
+    ONSITE_AUDIT_PASSED = "onsite_audit_passed", _("现场审核通过")
 
 
 class ApplicationType(models.TextChoices):
@@ -45,6 +48,9 @@ class Action(models.TextChoices):
     START_REVIEW = "start_review", _("开始文件审核")
     COMPLETE_REVIEW = "complete_review", _("完成文件审核")
     PASS_REVIEW = "pass_review", _("文件审核通过")
+    START_ONSITE = "start_onsite", _("安排现场审核")
+    COMPLETE_ONSITE = "complete_onsite", _("召开末次会议")
+    PASS_ONSITE = "pass_onsite", _("现场审核通过")
 
 
 # action → (states it may start from, the state it leads to). COMPLETE_REVIEW's target depends on
@@ -59,6 +65,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.START_REVIEW: (frozenset({S.ACCEPTED}), S.DOCUMENT_REVIEW),
     Action.COMPLETE_REVIEW: (frozenset({S.DOCUMENT_REVIEW}), S.DOCUMENT_CORRECTIONS),
     Action.PASS_REVIEW: (frozenset({S.DOCUMENT_CORRECTIONS}), S.DOCUMENT_REVIEW_PASSED),
+    # Clause 6 现场审核: planned once the document review passed; the closing meeting either passes
+    # the stage at once or opens the correction loop, as in document review.
+    Action.START_ONSITE: (frozenset({S.DOCUMENT_REVIEW_PASSED}), S.ONSITE_AUDIT),
+    Action.COMPLETE_ONSITE: (frozenset({S.ONSITE_AUDIT}), S.ONSITE_CORRECTIONS),
+    Action.PASS_ONSITE: (frozenset({S.ONSITE_CORRECTIONS}), S.ONSITE_AUDIT_PASSED),
 }
 
 
@@ -84,6 +95,7 @@ def check_transition(status: str, action: str) -> str:
 # Where an action may lead somewhere other than its table target.
 ALTERNATIVE_TARGETS: dict[str, frozenset[str]] = {
     Action.COMPLETE_REVIEW: frozenset({S.DOCUMENT_REVIEW_PASSED}),
+    Action.COMPLETE_ONSITE: frozenset({S.ONSITE_AUDIT_PASSED}),
 }
 
 

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns = []
+# Planning (dates, team, notice) and conduct (checklist, findings, closing meeting) are built apart.
+urlpatterns = [
+    path("", include("certflow.audits.urls_planning")),
+    path("", include("certflow.audits.urls_conduct")),
+]

@@ -84,9 +84,8 @@ class Nonconformity(models.Model):
     """不符合项, raised by any stage: document review now; on-site audit and surveillance later.
 
     The stage that raised it is `stage`; its source record is the one nullable foreign key that
-    matches (`review` for document review). Later stages add their own nullable key here
-    (e.g. `audit = ForeignKey("audits.Audit", null=True)`) and reuse the states, the corrective
-    actions and the deadline rule unchanged.
+    matches (`review` for document review, `audit` for on-site and surveillance audits); every
+    stage reuses the states, the corrective actions and the deadline rule unchanged.
     """
 
     application = models.ForeignKey(
@@ -95,6 +94,9 @@ class Nonconformity(models.Model):
     stage = models.CharField(_("阶段"), max_length=20, choices=NonconformityStage.choices)
     review = models.ForeignKey(
         DocumentReview, on_delete=models.PROTECT, null=True, blank=True, related_name="nonconformities"
+    )
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.PROTECT, null=True, blank=True, related_name="nonconformities"
     )
     number = models.CharField(_("编号"), max_length=40, unique=True)
     item_id = models.CharField(_("条款项"), max_length=20)
