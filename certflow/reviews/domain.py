@@ -382,6 +382,34 @@ def correction_due(
     return end if is_working_day(end) else add_working_days(end, 1)
 
 
+def correction_due_or_provisional(
+    reported_on: date,
+    *,
+    amount: int,
+    unit: str,
+    add_working_days: Callable[[date, int], date],
+    is_working_day: Callable[[date], bool],
+    missing: type[Exception],
+) -> tuple[date, bool]:
+    """`correction_due`, or — when a calendar period ends in a year whose holiday schedule is not
+    entered yet — the period's plain end date marked provisional (decisions R10).
+
+    The plain end date is never later than the final one (a day off only moves the end forward), so
+    the enterprise is never told less time than it has; it becomes final when the year is entered.
+    Working-day periods have no such lower bound and stay refused (decisions W1).
+    """
+    try:
+        return correction_due(
+            reported_on, amount=amount, unit=unit, add_working_days=add_working_days, is_working_day=is_working_day
+        ), False
+    except missing:
+        if unit == "working_days":
+            raise
+    if unit == "calendar_days":
+        return reported_on + timedelta(days=amount), True
+    return _add_months(reported_on, amount if unit == "months" else 12 * amount), True
+
+
 def is_overdue(due: date | None, today: date, state: str) -> bool:
     """Overdue while the enterprise owes a corrective action (open or returned) after its due date.
 

@@ -106,6 +106,9 @@ class Nonconformity(models.Model):
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     reported_on = models.DateField(_("通报日期"))
     due_date = models.DateField(_("整改期限"), db_index=True)
+    # The period ends in a year whose holiday schedule is not entered yet: due_date is the plain end
+    # date, settled (perhaps moved forward) when the year is entered (decisions R10).
+    due_provisional = models.BooleanField(_("期限暂定"), default=False)
     state = models.CharField(
         _("状态"), max_length=20, choices=NonconformityState.choices, default=NonconformityState.OPEN, db_index=True
     )

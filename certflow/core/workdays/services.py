@@ -4,6 +4,7 @@ Every function may raise `CalendarDataMissing` (a ValueError) when a calculation
 with no schedule; show its message rather than computing a deadline some other way.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -22,6 +23,23 @@ __all__ = [
     "subtract_working_days",
     "working_days_between",
 ]
+
+
+# Apps whose stored dates depend on the calendar (e.g. provisional correction deadlines, decisions
+# R10) register here from AppConfig.ready; workdays itself must not import them.
+_change_listeners: list[Callable] = []
+
+
+def on_calendar_change(listener: Callable) -> None:
+    """Call `listener(by=user)` inside the transaction of every calendar change, after the cache is cleared."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def _calendar_changed(by) -> None:
+    calendar_changed()
+    for listener in _change_listeners:
+        listener(by=by)
 
 
 def is_working_day(d: date) -> bool:
@@ -78,7 +96,7 @@ def save_calendar_day(*, by, day: CalendarDay) -> CalendarDay:
         day.entered_at = timezone.now()
         day.full_clean()
         day.save()
-        calendar_changed()
+        _calendar_changed(by)
         record_event(
             actor=by,
             action="workdays.day_changed" if old else "workdays.day_created",
@@ -100,7 +118,7 @@ def save_calendar_year(*, by, year: CalendarYear) -> CalendarYear:
             year.declared_by, year.declared_at = by, timezone.now()
         year.full_clean()
         year.save()
-        calendar_changed()
+        _calendar_changed(by)
         record_event(
             actor=by,
             action="workdays.year_changed" if old else "workdays.year_created",

@@ -146,6 +146,7 @@ class NonconformitySerializer(serializers.ModelSerializer):
             "raised_at",
             "reported_on",
             "due_date",
+            "due_provisional",
             "state",
             "overdue",
             "verified_by",

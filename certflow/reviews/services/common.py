@@ -51,15 +51,21 @@ def notify(**kwargs) -> None:
 
 
 def correction_due(application: Application, grade: str, reported_on: date) -> date:
-    """The scheme's deadline for correcting a nonconformity of `grade` (decisions S6, R4)."""
+    """The scheme's deadline for correcting a nonconformity of `grade` (decisions S6, R4, R10)."""
+    return correction_due_info(application, grade, reported_on)[0]
+
+
+def correction_due_info(application: Application, grade: str, reported_on: date) -> tuple[date, bool]:
+    """The deadline and whether it is provisional (its year's holiday schedule not entered yet, R10)."""
     deadline = scheme_for(application).deadline(domain.correction_deadline_name(grade))
     try:
-        return domain.correction_due(
+        return domain.correction_due_or_provisional(
             reported_on,
             amount=deadline.amount,
             unit=deadline.unit,
             add_working_days=add_working_days,
             is_working_day=is_working_day,
+            missing=CalendarDataMissing,
         )
     except CalendarDataMissing as exc:
         raise RuleViolation(exc.message_zh, exc.message_en, "calendar_missing") from None

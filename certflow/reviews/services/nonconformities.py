@@ -17,7 +17,7 @@ from certflow.core.sequences import next_value
 from certflow.reviews import domain
 from certflow.reviews.domain import ActionDecision, NonconformityGrade, NonconformityStage
 from certflow.reviews.models import CorrectiveAction, CorrectiveEvidence, DocumentReview, Nonconformity
-from certflow.reviews.services.common import correction_due, enterprise_users, is_enterprise_user, notify
+from certflow.reviews.services.common import correction_due_info, enterprise_users, is_enterprise_user, notify
 
 EVIDENCE_KINDS = frozenset({"pdf", "png", "jpeg", "docx", "xlsx", "doc", "xls"})
 MAX_EVIDENCE_FILES = 10
@@ -57,6 +57,7 @@ def nonconformity_raise(
         raise RuleViolation("不符合项的阶段或等级不正确", "unknown stage or grade of a nonconformity", "invalid")
     if not description.strip():
         raise RuleViolation("请描述不符合事实", "describe the finding", "no_description")
+    due_date, due_provisional = correction_due_info(application, grade, reported_on)
     n = next_value(f"nonconformity:{application.pk}")
     nonconformity = Nonconformity.objects.create(
         application=application,
@@ -68,7 +69,8 @@ def nonconformity_raise(
         description=description.strip(),
         raised_by=by,
         reported_on=reported_on,
-        due_date=correction_due(application, grade, reported_on),
+        due_date=due_date,
+        due_provisional=due_provisional,
     )
     record_event(
         actor=by,
@@ -81,6 +83,7 @@ def nonconformity_raise(
             "item": item_id,
             "grade": grade,
             "due_date": nonconformity.due_date,
+            "due_provisional": due_provisional,
         },
     )
     if notify_enterprise:
