@@ -42,6 +42,9 @@ class Audit(models.Model):
     passed_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消理由"), blank=True)
+    # At passing: the minor nonconformities that passed on an accepted correction plan rather than verified
+    # (scheme gate open_minor_needs_accepted_plan; decisions AC6). Their numbers, for the record and the report.
+    passed_on_plan = models.JSONField(_("按整改计划通过的一般不符合项"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("现场审核")

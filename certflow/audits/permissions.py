@@ -69,3 +69,68 @@ def get_audit_for_enterprise(user, pk) -> Audit:
     if not is_enterprise_user(user, audit):
         raise PermissionDenied(ONLY_ENTERPRISE)
     return audit
+
+
+# --- planning additions --------------------------------------------------------------------------
+
+
+def get_application_for_planner(user, pk):
+    """An application the user may see, for opening its on-site audit: programme managers only."""
+    from certflow.applications.permissions import get_application_for_user
+
+    application = get_application_for_user(user, pk)
+    if not may_plan(user):
+        raise PermissionDenied(ONLY_PLANNER)
+    return application
+
+
+def get_notice_for_user(user, audit_pk, notice_pk):
+    """A sent notice of an audit the user may see (enterprise, team, CB roles spanning clients)."""
+    from certflow.audits.models import AuditNotice
+
+    audit = get_audit_for_user(user, audit_pk)
+    try:
+        return AuditNotice.objects.select_related("audit").get(pk=notice_pk, audit=audit)
+    except (AuditNotice.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+
+
+# --- conduct: findings, evidence, nonconformities -------------------------------------------------
+
+
+def may_see_findings(user, audit: Audit) -> bool:
+    """The checklist is the team's working paper until the closing meeting; then the enterprise sees it with
+    the report (decisions R6, AC3). CB staff who may see the audit see it at once."""
+    from certflow.audits.domain import FINDINGS_PUBLIC
+
+    return user.is_cb_staff or audit.status in FINDINGS_PUBLIC
+
+
+def get_finding_file_for_user(user, audit_pk, file_pk):
+    from certflow.audits.models import FindingFile
+
+    audit = get_audit_for_user(user, audit_pk)
+    if not may_see_findings(user, audit):
+        raise Http404(NOT_FOUND)
+    try:
+        return FindingFile.objects.get(pk=file_pk, finding__audit=audit)
+    except (FindingFile.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def get_audit_nonconformity(audit: Audit, pk):
+    """One of this audit's nonconformities (the audit itself already checked for the user)."""
+    from certflow.reviews.models import Nonconformity
+
+    try:
+        return Nonconformity.objects.select_related("application").get(pk=pk, audit=audit)
+    except (Nonconformity.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def get_audit_for_confirmer(user, pk) -> Audit:
+    """Who may record a nonconformity's confirmation: the audited enterprise's users, or the audit team."""
+    audit = get_audit_for_user(user, pk)
+    if not (is_enterprise_user(user, audit) or team_role(user, audit) is not None):
+        raise PermissionDenied(ONLY_ENTERPRISE)
+    return audit

@@ -36,6 +36,8 @@ class ChecklistResult(models.TextChoices):
 R = ChecklistResult
 # What a reviewer can record for an item (unanswered is the absence of a record).
 ANSWERS = (R.CONFORM, R.MINOR, R.MAJOR, R.NOT_APPLICABLE)
+# The same as choices, for forms and the API schema (ENUM_NAME_OVERRIDES "ChecklistAnswerEnum").
+ANSWER_CHOICES = [(value, label) for value, label in ChecklistResult.choices if value in ANSWERS]
 MAX_EVIDENCE_PAGE = 100_000
 
 
@@ -230,26 +232,35 @@ class NonconformityState(models.TextChoices):
     ACTION_SUBMITTED = "action_submitted", _("整改已提交，待验证")
     RETURNED = "returned", _("整改被退回")
     VERIFIED = "verified", _("已验证关闭")
+    # On-site and surveillance stages: a minor nonconformity whose correction plan the lead auditor accepted;
+    # the enterprise still submits the completed correction for verification (ISO/IEC 17021-1 9.5.3).
+    PLAN_ACCEPTED = "plan_accepted", _("整改计划已接受")
 
 
 class NonconformityAction(models.TextChoices):
     SUBMIT_ACTION = "submit_action", _("提交整改报告")
     ACCEPT = "accept", _("验证通过")
     RETURN = "return", _("退回整改")
+    ACCEPT_PLAN = "accept_plan", _("接受整改计划")
 
 
 class ActionDecision(models.TextChoices):
     PENDING = "pending", _("待验证")
     ACCEPTED = "accepted", _("验证通过")
     RETURNED = "returned", _("已退回")
+    PLAN_ACCEPTED = "plan_accepted", _("整改计划已接受")
 
 
 N = NonconformityState
 NONCONFORMITY_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    NonconformityAction.SUBMIT_ACTION: (frozenset({N.OPEN, N.RETURNED}), N.ACTION_SUBMITTED),
+    NonconformityAction.SUBMIT_ACTION: (frozenset({N.OPEN, N.RETURNED, N.PLAN_ACCEPTED}), N.ACTION_SUBMITTED),
     NonconformityAction.ACCEPT: (frozenset({N.ACTION_SUBMITTED}), N.VERIFIED),
     NonconformityAction.RETURN: (frozenset({N.ACTION_SUBMITTED}), N.RETURNED),
+    NonconformityAction.ACCEPT_PLAN: (frozenset({N.ACTION_SUBMITTED}), N.PLAN_ACCEPTED),
 }
+# Stages whose minor nonconformities may pass on an accepted correction plan; document review needs every
+# nonconformity verified before the on-site audit (clause 6 文件审核 2).
+PLAN_STAGES = frozenset({"onsite_audit", "surveillance"})
 # Where the enterprise owes something (the clock runs).
 AWAITING_ENTERPRISE = frozenset({N.OPEN, N.RETURNED})
 
@@ -314,6 +325,25 @@ def guard_return(state: str, *, is_verifier: bool, comment: str) -> str:
             "退回整改须说明理由，以便企业改进", "say why the corrective action is returned", "no_comment"
         )
     return target
+
+
+def guard_accept_plan(state: str, *, grade: str, stage: str, is_verifier: bool) -> str:
+    """The lead auditor accepts a minor nonconformity's correction plan (整改计划) on an on-site or
+    surveillance stage; the correction itself is verified later. Majors are always verified."""
+    _guard_verifier(is_verifier)
+    if grade != NonconformityGrade.MINOR:
+        raise RuleViolation(
+            "只有一般不符合项可以接受整改计划；严重不符合项须验证整改有效后关闭",
+            "only a minor nonconformity can pass on an accepted correction plan; a major one must be verified",
+            "not_minor",
+        )
+    if stage not in PLAN_STAGES:
+        raise RuleViolation(
+            "文件审核的不符合项须验证整改有效后关闭，不能仅接受整改计划（第6章 文件审核 2）",
+            "document-review nonconformities must be verified; a plan is not enough (clause 6 document review 2)",
+            "plan_not_allowed",
+        )
+    return check_nonconformity_transition(state, NonconformityAction.ACCEPT_PLAN)
 
 
 def review_passes(states: Iterable[str]) -> bool:
@@ -424,6 +454,8 @@ def deadline_badge(due: date | None, today: date, state: str) -> str:
         return "closed"
     if state == N.ACTION_SUBMITTED:
         return "waiting"
+    if state == N.PLAN_ACCEPTED:
+        return "plan"
     if due is None:
         return "ok"
     if today > due:

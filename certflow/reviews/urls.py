@@ -23,6 +23,11 @@ urlpatterns = [
         name="corrective_action_submit",
     ),
     path("actions/<int:pk>/accept/", nonconformities.corrective_action_accept_view, name="corrective_action_accept"),
+    path(
+        "actions/<int:pk>/accept-plan/",
+        nonconformities.corrective_action_accept_plan_view,
+        name="corrective_action_accept_plan",
+    ),
     path("actions/<int:pk>/return/", nonconformities.corrective_action_return_view, name="corrective_action_return"),
     path("evidence/<int:pk>/", nonconformities.corrective_evidence_download, name="corrective_evidence_download"),
 ]

@@ -265,6 +265,18 @@ class CorrectiveActionViewSet(
         return self._decided(corrective)
 
     @extend_schema(request=DecisionSerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"], url_path="accept-plan", url_name="accept-plan")
+    def accept_plan(self, request, pk=None):
+        """On-site minor nonconformities: accept the correction plan (整改计划已接受); verified later."""
+        corrective = get_corrective_action_for_user(request.user, pk, decide=True)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.corrective_action_accept_plan(
+            by=request.user, action=corrective, comment=data.validated_data.get("comment", "")
+        )
+        return self._decided(corrective)
+
+    @extend_schema(request=DecisionSerializer, responses=CorrectiveActionSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         corrective = get_corrective_action_for_user(request.user, pk, decide=True)

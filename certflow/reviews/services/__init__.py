@@ -5,6 +5,7 @@
 
 from certflow.reviews.services.nonconformities import (
     corrective_action_accept,
+    corrective_action_accept_plan,
     corrective_action_return,
     corrective_action_submit,
     nonconformity_raise,
@@ -21,6 +22,7 @@ from certflow.reviews.services.review import (
 __all__ = [
     "checklist_record",
     "corrective_action_accept",
+    "corrective_action_accept_plan",
     "corrective_action_return",
     "corrective_action_submit",
     "nonconformity_raise",

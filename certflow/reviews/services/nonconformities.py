@@ -26,11 +26,21 @@ MAX_EVIDENCE_FILES = 10
 def verifier_id(nonconformity: Nonconformity) -> int | None:
     """Who verifies corrections of this nonconformity: the person who raised it in that stage.
 
-    Document review: the review's (current) reviewer. Later stages add their rule here (e.g. the
-    audit team leader for on-site findings).
+    Document review: the review's (current) reviewer. On-site and surveillance audits: the audit's
+    current lead auditor (clause 6 现场审核 3; the lead decides corrective actions, decisions AC5).
     """
     if nonconformity.stage == NonconformityStage.DOCUMENT_REVIEW and nonconformity.review_id:
         return DocumentReview.objects.values_list("reviewer_id", flat=True).get(pk=nonconformity.review_id)
+    if nonconformity.stage in domain.PLAN_STAGES and nonconformity.audit_id:
+        from certflow.audits.models import AuditTeamMember, TeamRole
+
+        return (
+            AuditTeamMember.objects.filter(
+                audit_id=nonconformity.audit_id, role=TeamRole.LEAD_AUDITOR, removed_at__isnull=True
+            )
+            .values_list("user_id", flat=True)
+            .first()
+        )
     return None
 
 
@@ -48,6 +58,7 @@ def nonconformity_raise(
     description: str,
     reported_on: date,
     review: DocumentReview | None = None,
+    audit=None,
     notify_enterprise: bool = True,
 ) -> Nonconformity:
     """Raise one nonconformity with its number and correction deadline. Call inside the stage's transaction
@@ -63,6 +74,7 @@ def nonconformity_raise(
         application=application,
         stage=stage,
         review=review,
+        audit=audit,
         number=f"NC-{application.reference}-{n:02d}",
         item_id=item_id,
         grade=grade,
@@ -260,6 +272,7 @@ def corrective_action_accept(*, by, action: CorrectiveAction, comment: str = "")
             body=comment.strip() or "整改有效。 / The correction is verified effective.",
             url=_nc_url(nonconformity),
         )
+        _audit_may_pass(by, nonconformity)
         review = nonconformity.review
         if (
             review is not None
@@ -305,3 +318,78 @@ def corrective_action_return(*, by, action: CorrectiveAction, comment: str) -> C
             url=_nc_url(nonconformity),
         )
     return locked
+
+
+def _audit_may_pass(by, nonconformity: Nonconformity) -> None:
+    """An on-site audit passes as soon as its pass rule holds, as a document review does (decisions AC7)."""
+    if nonconformity.audit_id:
+        from certflow.audits.services.conduct import audit_pass_if_ready
+
+        audit_pass_if_ready(by=by, audit_id=nonconformity.audit_id)
+
+
+def corrective_action_accept_plan(*, by, action: CorrectiveAction, comment: str = "") -> CorrectiveAction:
+    """The lead auditor accepts a minor on-site nonconformity's correction plan (整改计划已接受): the round is
+    decided, the enterprise later submits the completed correction for verification (decisions AC6)."""
+    with transaction.atomic():
+        Application.objects.select_for_update().get(pk=action.nonconformity.application_id)
+        nonconformity, locked = _lock_for_decision(action)
+        target = domain.guard_accept_plan(
+            nonconformity.state,
+            grade=nonconformity.grade,
+            stage=nonconformity.stage,
+            is_verifier=by.is_active and by.pk == verifier_id(nonconformity),
+        )
+        _guard_pending(locked)
+        locked.decision, locked.decided_by, locked.decided_at, locked.comment = (
+            ActionDecision.PLAN_ACCEPTED,
+            by,
+            timezone.now(),
+            comment.strip(),
+        )
+        locked.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        before = nonconformity.state
+        nonconformity.state = target
+        nonconformity.save(update_fields=["state"])
+        record_event(
+            actor=by,
+            action="nonconformity.plan_accepted",
+            target=nonconformity,
+            reason=comment.strip(),
+            before={"state": before},
+            after={"state": target, "round": locked.round},
+        )
+        notify(
+            recipients=enterprise_users(nonconformity.application),
+            kind="nonconformity.plan_accepted",
+            enterprise=nonconformity.application.enterprise,
+            title=f"不符合项 {nonconformity.number} 的整改计划已接受",
+            body=(comment.strip() or "整改计划可行。")
+            + " 请按计划完成整改后提交整改证据。 / Complete the correction as planned and submit its evidence.",
+            url=_nc_url(nonconformity),
+        )
+        _audit_may_pass(by, nonconformity)
+    return locked
+
+
+def nonconformity_report(*, by, nonconformity: Nonconformity, reported_on: date) -> Nonconformity:
+    """Count a nonconformity's deadline from the day it is formally reported (an on-site audit's closing
+    meeting, where the deadlines are announced). Call inside the stage's transaction."""
+    due_date, due_provisional = correction_due_info(nonconformity.application, nonconformity.grade, reported_on)
+    before = {"reported_on": nonconformity.reported_on, "due_date": nonconformity.due_date}
+    if before == {"reported_on": reported_on, "due_date": due_date}:
+        return nonconformity
+    nonconformity.reported_on, nonconformity.due_date, nonconformity.due_provisional = (
+        reported_on,
+        due_date,
+        due_provisional,
+    )
+    nonconformity.save(update_fields=["reported_on", "due_date", "due_provisional"])
+    record_event(
+        actor=by,
+        action="nonconformity.reported",
+        target=nonconformity,
+        before=before,
+        after={"reported_on": reported_on, "due_date": due_date, "due_provisional": due_provisional},
+    )
+    return nonconformity

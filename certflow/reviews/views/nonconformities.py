@@ -74,6 +74,11 @@ def _detail_context(request, nonconformity, *, action_form=None, decision_form=N
     pending = next((a for a in actions if a.decision == domain.ActionDecision.PENDING), None)
     may_answer = _is_member(request.user, nonconformity) and nonconformity.state in AWAITING_ENTERPRISE
     may_decide = is_verifier(request.user, nonconformity) and pending is not None
+    may_accept_plan = (
+        may_decide
+        and nonconformity.grade == domain.NonconformityGrade.MINOR
+        and nonconformity.stage in domain.PLAN_STAGES
+    )
     return {
         "nc": nonconformity,
         "application": nonconformity.application,
@@ -85,6 +90,7 @@ def _detail_context(request, nonconformity, *, action_form=None, decision_form=N
         "days_overdue": (on - nonconformity.due_date).days,
         "may_answer": may_answer,
         "may_decide": may_decide,
+        "may_accept_plan": may_accept_plan,
         "action_form": action_form or (CorrectiveActionForm() if may_answer else None),
         "decision_form": decision_form or (DecisionForm() if may_decide else None),
         "today": on,
@@ -125,13 +131,16 @@ def corrective_action_submit_view(request, pk: int):
     return render(request, "reviews/nonconformity_detail.html", context, status=400)
 
 
-def _decide(request, pk: int, accept: bool):
+def _decide(request, pk: int, accept: bool | str):
     action = get_corrective_action_for_user(request.user, pk, decide=True)
     form = DecisionForm(request.POST)
     if form.is_valid():
         comment = form.cleaned_data["comment"]
         try:
-            if accept:
+            if accept == "plan":
+                services.corrective_action_accept_plan(by=request.user, action=action, comment=comment)
+                messages.success(request, _("已接受整改计划；企业完成整改后再提交证据供验证。"))
+            elif accept:
                 services.corrective_action_accept(by=request.user, action=action, comment=comment)
                 messages.success(request, _("整改已验证通过，不符合项关闭。"))
             else:
@@ -149,6 +158,12 @@ def _decide(request, pk: int, accept: bool):
 @require_POST
 def corrective_action_accept_view(request, pk: int):
     return _decide(request, pk, accept=True)
+
+
+@login_required
+@require_POST
+def corrective_action_accept_plan_view(request, pk: int):
+    return _decide(request, pk, accept="plan")
 
 
 @login_required

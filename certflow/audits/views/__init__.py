@@ -1,0 +1,1 @@
+"""Audit pages: planning (`planning`) and the conduct of the audit (`conduct`)."""
