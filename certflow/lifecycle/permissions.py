@@ -1,0 +1,90 @@
+"""Who may import legacy certificates, read the transition reports and run the complaint register (L6, L9).
+
+404 for a case one may not see (the same as for none), 403 for an action one may not take.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from certflow.accounts.permissions import NOT_FOUND
+from certflow.certificates.domain import ISSUER_ROLES
+from certflow.core.rules import RuleViolation
+from certflow.lifecycle.domain import CASE_ROLES
+from certflow.lifecycle.models import Case
+
+ONLY_IMPORT = (
+    "只有技术委员会委员、审核方案管理人员或系统管理员可以导入旧版证书 / "
+    "only a committee member, a programme manager or an administrator may import legacy certificates"
+)
+ONLY_CASES = (
+    "只有审核方案管理人员或系统管理员可以处理投诉与申诉 / only a programme manager or an administrator may handle cases"
+)
+ONLY_REPORTS = "只有认证机构人员可以查看此报表 / only CB staff may read this report"
+
+
+def _staff_with(user, roles) -> bool:
+    if not (user and user.is_authenticated and user.is_active and user.is_cb_staff):
+        return False
+    user.__dict__.pop("roles", None)  # a grant revoked a moment ago must count
+    return bool(user.roles & roles)
+
+
+def may_import_legacy(user) -> bool:
+    # The same roles that issue certificates (decisions C6): recording a legacy one is an issue of record.
+    return _staff_with(user, ISSUER_ROLES)
+
+
+def guard_legacy_importer(user) -> None:
+    if not may_import_legacy(user):
+        raise RuleViolation(ONLY_IMPORT.split(" / ")[0], ONLY_IMPORT.split(" / ")[1], "not_allowed")
+
+
+def check_legacy_importer(user) -> None:
+    if not may_import_legacy(user):
+        raise PermissionDenied(ONLY_IMPORT)
+
+
+def may_read_reports(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_cb_staff and user.sees_all_enterprises)
+
+
+def check_reports(user) -> None:
+    if not may_read_reports(user):
+        raise PermissionDenied(ONLY_REPORTS)
+
+
+def may_handle_cases(user) -> bool:
+    return _staff_with(user, CASE_ROLES)
+
+
+def check_case_handler(user) -> None:
+    if not may_handle_cases(user):
+        raise PermissionDenied(ONLY_CASES)
+
+
+def cases_for_user(user):
+    """The register for its keepers; an enterprise user the appeals its own enterprise lodged."""
+    if may_handle_cases(user):
+        return Case.objects.all()
+    if user.is_authenticated and user.is_active and not user.is_cb_staff:
+        return Case.objects.filter(
+            submitted_by__isnull=False,
+            enterprise__memberships__user=user,
+            enterprise__memberships__ended_at__isnull=True,
+            kind="appeal",
+        ).distinct()
+    return Case.objects.none()
+
+
+def get_case_for_user(user, pk, *, write: bool = False) -> Case:
+    try:
+        case = (
+            cases_for_user(user)
+            .select_related("enterprise", "certificate", "application", "handler", "decided_by", "submitted_by")
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+    if write:
+        check_case_handler(user)
+    return case
