@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "certflow.auditors",
     "certflow.audits",
     "certflow.surveys",
+    "certflow.certificates",
+    "certflow.lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -209,9 +211,26 @@ SPECTACULAR_SETTINGS = {
         "NonconformityGradeEnum": "certflow.reviews.domain.NonconformityGrade",
         "NonconformityStageEnum": "certflow.reviews.domain.NonconformityStage",
         "ActionDecisionEnum": "certflow.reviews.domain.ActionDecision",
+        "ChecklistResultEnum": "certflow.reviews.domain.ChecklistResult",
+        "ChecklistAnswerEnum": "certflow.reviews.domain.ANSWER_CHOICES",
+        "QualificationFlagEnum": "certflow.auditors.domain.QualificationFlag",
         "AuditTypeEnum": "certflow.audits.domain.AuditType",
         "AuditStatusEnum": "certflow.audits.domain.AuditStatus",
-        "TeamRoleEnum": "certflow.audits.models.TeamRole",
+        # Audit team roles and auditor register levels are the same two choices: one enum in the schema.
+        "AuditorLevelEnum": "certflow.auditors.domain.AuditorLevel",
+        "ProposalSideEnum": "certflow.audits.models.ProposalSide",
+        "ProposalResponseEnum": "certflow.audits.models.ProposalResponse",
+        "SurveyStatusEnum": "certflow.surveys.domain.SurveyStatus",
+        "SurveyChannelEnum": "certflow.surveys.domain.Channel",
+        "CallOutcomeEnum": "certflow.surveys.domain.CallOutcome",
+        "ImportJobStateEnum": "certflow.surveys.models.ImportJob.State",
+        "ImportRowOutcomeEnum": "certflow.surveys.models.ImportRow.Outcome",
+        "ImprovementDecisionEnum": "certflow.surveys.models.ImprovementPlan.Decision",
+        "CertificateStatusEnum": "certflow.certificates.domain.CertificateStatus",
+        "CaseKindEnum": "certflow.lifecycle.domain.CaseKind",
+        "CaseStatusEnum": "certflow.lifecycle.domain.CaseStatus",
+        "CaseOutcomeEnum": "certflow.lifecycle.domain.CaseOutcome",
+        "LegacyImportOutcomeEnum": "certflow.lifecycle.models.LegacyImport.Outcome",
     },
 }
 
@@ -257,3 +276,45 @@ CERTFLOW_NOTIFICATION_BACKOFF_MINUTES = [int(m) for m in _backoff]
 for _name in ("CERTFLOW_UPLOAD_MAX_BYTES", "CERTFLOW_NOTIFICATION_MAX_ATTEMPTS"):
     if globals()[_name] < 1:
         raise ConfigurationError(f"{_name} must be at least 1; got {globals()[_name]}")
+
+# --- Satisfaction survey (certflow.surveys; docs/decisions.d/surveys.md) ------------------------------
+# Invitation senders by medium: dotted paths of classes with send(invitation, link) -> (ok, detail).
+CERTFLOW_SURVEY_SENDERS = {
+    "email": env_str("CERTFLOW_SURVEY_EMAIL_SENDER", "certflow.surveys.senders.EmailSender"),
+    "sms": env_str("CERTFLOW_SURVEY_SMS_SENDER", "certflow.surveys.senders.ConsoleSmsSender"),
+}
+# Customer-list imports run in a worker thread started after the upload commits ("thread"), or
+# at once in the request ("inline", used by the tests); `certflow survey run-import` resumes one.
+CERTFLOW_SURVEY_IMPORT_MODE = env_choice("CERTFLOW_SURVEY_IMPORT_MODE", ("thread", "inline"), "thread")
+CERTFLOW_SURVEY_LIST_MAX_BYTES = env_int("CERTFLOW_SURVEY_LIST_MAX_BYTES", 64 * 1024 * 1024)
+# Days a one-time survey link stays valid after it is sent (never past the survey's closing day).
+CERTFLOW_SURVEY_LINK_DAYS = env_int("CERTFLOW_SURVEY_LINK_DAYS", 14)
+# Phone call-back attempts per sampled customer before the customer counts as unreachable.
+CERTFLOW_SURVEY_CALL_LIMIT = env_int("CERTFLOW_SURVEY_CALL_LIMIT", 3)
+
+# --- certificates (certflow.certificates; docs/decisions.d/certificates.md) ---------------------------
+# Certificate numbers: {year} of issue and {seq}, the per-year sequence; checked at start-up (C1).
+CERTFLOW_CERTIFICATE_NUMBER_FORMAT = env_str("CERTFLOW_CERTIFICATE_NUMBER_FORMAT", "OLS-GZ0056-{year}-{seq:05d}")
+# Ed25519 signing key: base64url of the 32-byte seed; unset → var/certificate_signing_key, made on first use.
+CERTFLOW_CERTIFICATE_SIGNING_KEY = env_str("CERTFLOW_CERTIFICATE_SIGNING_KEY", "")
+# Public keys of retired signing keys (base64url raw or PEM), so certificates signed before a rotation verify.
+CERTFLOW_CERTIFICATE_RETIRED_PUBLIC_KEYS = env_list("CERTFLOW_CERTIFICATE_RETIRED_PUBLIC_KEYS", [])
+# Public verification: requests per client address (pages) and per client (API), and search results shown.
+CERTFLOW_VERIFY_PAGE_RATE = env_str("CERTFLOW_VERIFY_PAGE_RATE", "30/min")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_certificates"] = env_str("CERTFLOW_VERIFY_API_RATE", "60/min")
+CERTFLOW_VERIFY_MAX_RESULTS = env_int("CERTFLOW_VERIFY_MAX_RESULTS", 10)
+
+# --- lifecycle (certflow.lifecycle; docs/decisions.d/lifecycle.md) -----------------------------------------
+# Complaints and appeals (L8): acknowledge within N working days, decide within M calendar days of receipt.
+# The scheme file has no place for them (its loader refuses unknown keys), so they are settings.
+CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS = env_int("CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS", 5)
+CERTFLOW_CASE_DECIDE_DAYS = env_int("CERTFLOW_CASE_DECIDE_DAYS", 60)
+# The public complaint form: submissions per client address (same format as CERTFLOW_VERIFY_PAGE_RATE).
+CERTFLOW_COMPLAINT_PAGE_RATE = env_str("CERTFLOW_COMPLAINT_PAGE_RATE", "5/hour")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_complaints"] = env_str("CERTFLOW_COMPLAINT_API_RATE", "5/hour")
+# Legacy-certificate import (L3): most data rows in one file.
+CERTFLOW_LEGACY_IMPORT_MAX_ROWS = env_int("CERTFLOW_LEGACY_IMPORT_MAX_ROWS", 5000)
+for _name in ("CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS", "CERTFLOW_CASE_DECIDE_DAYS", "CERTFLOW_LEGACY_IMPORT_MAX_ROWS"):
+    if globals()[_name] < 1:
+        raise ConfigurationError(f"{_name} must be at least 1; got {globals()[_name]}")
+# --- end lifecycle ----------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ urlpatterns = [
     path("auditors/", include("certflow.auditors.urls")),
     path("audits/", include("certflow.audits.urls")),
     path("surveys/", include("certflow.surveys.urls")),
+    path("s/", include("certflow.surveys.urls_public")),
+    path("certificates/", include("certflow.certificates.urls")),
+    path("verify/", include("certflow.certificates.public_urls")),
+    path("lifecycle/", include("certflow.lifecycle.urls")),
     path("api/", include("certflow.core.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+# Not frozen: Python sets __traceback__ on exceptions as they propagate (contextlib's generator-based
+# context managers do it explicitly), which a frozen dataclass refuses. eq=False keeps the identity hash
+# that traceback printing relies on.
+@dataclass(eq=False)
 class RuleViolation(Exception):
     """A refused step, with the reason a user can act on, in Chinese and English."""
 

@@ -96,6 +96,41 @@ def _acceptance_summary(user, today) -> dict:
     )
 
 
+def _audit_summary(user, today) -> dict:
+    """The user's open audits by stage (clause 6 现场审核), in one query."""
+    from django.db.models import Count, Q
+
+    from certflow.audits.domain import AuditStatus as A
+    from certflow.audits.selectors import audits_for_user
+
+    return audits_for_user(user).aggregate(
+        planning=Count("id", filter=Q(status__in=[A.PLANNING, A.DATES_PROPOSED, A.SCHEDULED])),
+        notified=Count("id", filter=Q(status=A.NOTIFIED)),
+        in_progress=Count("id", filter=Q(status=A.IN_PROGRESS)),
+        corrections=Count("id", filter=Q(status=A.CORRECTIONS)),
+    )
+
+
+def _certificate_summary(user, today) -> dict | None:
+    """Certificates by status, and those expiring within 90 days (认证决定 2, 持续监督 2), in one query."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    from certflow.certificates.domain import CertificateStatus as C
+    from certflow.certificates.selectors import certificates_for_user
+
+    if not user.sees_all_enterprises:
+        return None
+    return certificates_for_user(user).aggregate(
+        valid=Count("id", filter=Q(status=C.VALID)),
+        expiring=Count(
+            "id", filter=Q(status=C.VALID, expires_on__gte=today, expires_on__lte=today + timedelta(days=90))
+        ),
+        suspended=Count("id", filter=Q(status=C.SUSPENDED)),
+    )
+
+
 @staff_required
 def dashboard(request):
     from certflow.core.workdays.services import calendar_warning
@@ -111,6 +146,8 @@ def dashboard(request):
         "latest_enterprises": list(enterprises.order_by("-created_at", "-id")[:DASHBOARD_ROWS]),
         "latest_events": list(_latest_events(DASHBOARD_ROWS)) if is_administrator else None,
         "acceptance": _acceptance_summary(user, _today()),
+        "audits": _audit_summary(user, _today()),
+        "certificates": _certificate_summary(user, _today()),
         "is_clerk": user.has_role(StaffRole.ACCEPTANCE_CLERK),
     }
     return render(request, "core/dashboard.html", context)

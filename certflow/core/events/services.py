@@ -30,7 +30,7 @@ def record_event(
         target_type = target._meta.label_lower
         target_id = target.pk
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        head = _locked_head()
         fields = {
             "seq": head.seq + 1,
             "occurred_at": timezone.now(),
@@ -51,8 +51,27 @@ def record_event(
     return event
 
 
+GENESIS = {"seq": 0, "hash": "0" * 64}
+
+
+def _locked_head() -> ChainHead:
+    """The head row, locked. An empty log whose head is gone (a flushed database) starts a new chain;
+    a log with entries and no head is refused, since dropping the head would hide a truncated tail."""
+    try:
+        return ChainHead.objects.select_for_update().get(pk=1)
+    except ChainHead.DoesNotExist:
+        if Event.objects.exists():
+            raise RuntimeError(
+                "事件日志的链头记录缺失，日志可能被篡改；请运行 certflow verify-log / "
+                "the event log's head row is missing and the log may have been tampered with: run certflow verify-log"
+            ) from None
+        ChainHead.objects.get_or_create(pk=1, defaults=GENESIS)
+        return ChainHead.objects.select_for_update().get(pk=1)
+
+
 def verify_chain(batch_size: int = 5000) -> ChainReport:
     """Check the whole chain, streaming rows so a long log does not sit in memory."""
-    head = ChainHead.objects.get(pk=1)
+    # No head row is read as the genesis head: an empty log verifies, a non-empty one shows a cut tail.
+    head = ChainHead.objects.filter(pk=1).values("seq", "hash").first() or GENESIS
     rows = Event.objects.order_by("seq").values(*HASHED_FIELDS, "hash").iterator(chunk_size=batch_size)
-    return check_chain(rows, head.seq, head.hash)
+    return check_chain(rows, head["seq"], head["hash"])

@@ -96,10 +96,44 @@ def test_dashboard_counts_and_lists_latest_enterprises(login, clerk, enterprise_
     assert 'class="stat-num">2<' in body
 
 
-def test_dashboard_shows_honest_empty_states_for_later_stages(login, clerk):
-    body = login(clerk).get(reverse("dashboard")).content.decode()
-    assert "待受理的申请" in body
-    assert "将在后续阶段上线" in body
+def test_dashboard_counts_certificates_expiring_soon_and_suspended(login, settings, programme_manager, enterprise_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certflow.certificates import services as certificates
+    from certflow.certificates import signing
+    from certflow.certificates.models import Certificate
+    from certflow.core.schemes.services import scheme_version_for
+
+    settings.CERTFLOW_CERTIFICATE_SIGNING_KEY = signing.new_seed()
+    today = timezone.localdate()
+    scope = {"categories": ["custom_furniture"], "services": ["manufacturing"]}
+
+    def issue(issued_on):
+        return certificates.certificate_issue(
+            by=programme_manager,
+            enterprise=enterprise_a,
+            scheme_version=scheme_version_for(),
+            grade_code="four_star",
+            scope=scope,
+            issued_on=issued_on,
+            today=issued_on,
+        )
+
+    expiring = issue(today)
+    Certificate.objects.filter(pk=expiring.pk).update(expires_on=today + timedelta(days=30))
+    suspended = issue(today)
+    certificates.certificate_suspend(by=programme_manager, certificate=suspended, reason="严重不符合", today=today)
+    body = login(programme_manager).get(reverse("dashboard")).content.decode()
+    assert "将在后续阶段上线" not in body
+    assert 'warn-num">1<' in body  # expiring within 90 days
+    assert 'bad-num">1<' in body  # suspended
+
+
+def test_dashboard_hides_certificate_counts_from_auditors(login, auditor):
+    body = login(auditor).get(reverse("dashboard")).content.decode()
+    assert "现场审核" in body and "90 天内到期" not in body
 
 
 def test_dashboard_shows_latest_events_to_administrators_only(login, client, cb_admin, clerk):

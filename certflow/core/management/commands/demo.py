@@ -10,6 +10,12 @@ DEMO_STEPS = [
     "certflow.accounts.demo",
     "certflow.applications.demo",
     "certflow.reviews.demo",
+    "certflow.surveys.demo",
+    "certflow.auditors.demo",
+    "certflow.audits.demo",
+    "certflow.audits.demo_conduct",
+    "certflow.certificates.demo",
+    "certflow.lifecycle.demo",
 ]
 
 
