@@ -283,6 +283,28 @@ def corrective_action_accept(*, by, action: CorrectiveAction, comment: str = "")
     return locked
 
 
+def _decide(by, action: CorrectiveAction, nonconformity: Nonconformity, decision, target, comment, event) -> None:
+    """Record the verifier's decision on a round and move the nonconformity, with its one event."""
+    action.decision, action.decided_by, action.decided_at, action.comment = (
+        decision,
+        by,
+        timezone.now(),
+        comment.strip(),
+    )
+    action.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+    before = nonconformity.state
+    nonconformity.state = target
+    nonconformity.save(update_fields=["state"])
+    record_event(
+        actor=by,
+        action=event,
+        target=nonconformity,
+        reason=comment.strip(),
+        before={"state": before},
+        after={"state": target, "round": action.round},
+    )
+
+
 def corrective_action_return(*, by, action: CorrectiveAction, comment: str) -> CorrectiveAction:
     """The reviewer finds the correction not yet effective: the enterprise answers again (a new round)."""
     with transaction.atomic():
@@ -291,24 +313,7 @@ def corrective_action_return(*, by, action: CorrectiveAction, comment: str) -> C
             nonconformity.state, is_verifier=by.is_active and by.pk == verifier_id(nonconformity), comment=comment
         )
         _guard_pending(locked)
-        locked.decision, locked.decided_by, locked.decided_at, locked.comment = (
-            ActionDecision.RETURNED,
-            by,
-            timezone.now(),
-            comment.strip(),
-        )
-        locked.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
-        before = nonconformity.state
-        nonconformity.state = target
-        nonconformity.save(update_fields=["state"])
-        record_event(
-            actor=by,
-            action="nonconformity.returned",
-            target=nonconformity,
-            reason=comment.strip(),
-            before={"state": before},
-            after={"state": target, "round": locked.round},
-        )
+        _decide(by, locked, nonconformity, ActionDecision.RETURNED, target, comment, "nonconformity.returned")
         notify(
             recipients=enterprise_users(nonconformity.application),
             kind="nonconformity.returned",
@@ -341,24 +346,7 @@ def corrective_action_accept_plan(*, by, action: CorrectiveAction, comment: str 
             is_verifier=by.is_active and by.pk == verifier_id(nonconformity),
         )
         _guard_pending(locked)
-        locked.decision, locked.decided_by, locked.decided_at, locked.comment = (
-            ActionDecision.PLAN_ACCEPTED,
-            by,
-            timezone.now(),
-            comment.strip(),
-        )
-        locked.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
-        before = nonconformity.state
-        nonconformity.state = target
-        nonconformity.save(update_fields=["state"])
-        record_event(
-            actor=by,
-            action="nonconformity.plan_accepted",
-            target=nonconformity,
-            reason=comment.strip(),
-            before={"state": before},
-            after={"state": target, "round": locked.round},
-        )
+        _decide(by, locked, nonconformity, ActionDecision.PLAN_ACCEPTED, target, comment, "nonconformity.plan_accepted")
         notify(
             recipients=enterprise_users(nonconformity.application),
             kind="nonconformity.plan_accepted",
