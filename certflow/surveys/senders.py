@@ -2,6 +2,7 @@
 backend, SMS through any class with the same `send` — the console one by default (decisions V8)."""
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,13 +19,13 @@ class Message:
     text: str
 
 
-class Sender:
+class Sender(ABC):
     """Interface: deliver one message; return (ok, detail). Must not raise for a delivery failure."""
 
     medium = ""
 
-    def send(self, message: Message) -> tuple[bool, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: Message) -> tuple[bool, str]: ...
 
 
 class EmailSender(Sender):
