@@ -60,13 +60,17 @@ def _locked_head() -> ChainHead:
     try:
         return ChainHead.objects.select_for_update().get(pk=1)
     except ChainHead.DoesNotExist:
-        if Event.objects.exists():
-            raise RuntimeError(
-                "事件日志的链头记录缺失，日志可能被篡改；请运行 certflow verify-log / "
-                "the event log's head row is missing and the log may have been tampered with: run certflow verify-log"
-            ) from None
-        ChainHead.objects.get_or_create(pk=1, defaults=GENESIS)
-        return ChainHead.objects.select_for_update().get(pk=1)
+        pass
+    # Several writers may get here at once: the primary key lets one create the head, the others
+    # find it. Only the one that created it checks for orphaned entries, which no writer can add
+    # without a head.
+    _head, created = ChainHead.objects.get_or_create(pk=1, defaults=GENESIS)
+    if created and Event.objects.exists():
+        raise RuntimeError(
+            "事件日志的链头记录缺失，日志可能被篡改；请运行 certflow verify-log / "
+            "the event log's head row is missing and the log may have been tampered with: run certflow verify-log"
+        )
+    return ChainHead.objects.select_for_update().get(pk=1)
 
 
 def verify_chain(batch_size: int = 5000) -> ChainReport:

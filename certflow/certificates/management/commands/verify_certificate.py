@@ -68,7 +68,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("target", help="certificate PDF, verification URL from the QR code, or payload")
-        parser.add_argument("--signature", help="signature (base64url) when TARGET is a payload")
+        parser.add_argument(
+            "--signature",
+            help="signature (base64url) when TARGET is a payload; write --signature=VALUE "
+            "(a signature may begin with '-')",
+        )
         parser.add_argument(
             "--public-key",
             action="append",
