@@ -21,21 +21,17 @@ from certflow.core.rules import RuleViolation
 class LegacyFacts:
     status: str
     expires_on: date
-    # Issue dates of the enterprise's certificates under the current scheme (any status).
-    current_scheme_issued: tuple[date, ...]
+    # The enterprise holds a current-scheme certificate issued by the transition deadline; the one rule
+    # for that is `certflow.certificates.selectors.recertified_enterprise_ids` (decisions L2, C9).
+    recertified_in_time: bool
 
 
-def recertified_in_time(issued: tuple[date, ...], deadline: date, inclusive: bool = True) -> bool:
-    """The enterprise holds a certificate of the current scheme decided on or before the deadline."""
-    return any((d <= deadline) if inclusive else (d < deadline) for d in issued)
-
-
-def lapse_due(facts: LegacyFacts, *, day: date, lapses_on: date, deadline: date, inclusive: bool = True) -> bool:
+def lapse_due(facts: LegacyFacts, *, day: date, lapses_on: date) -> bool:
     """Whether a legacy certificate lapses on `day`: still valid or suspended, past the transition deadline,
     not expired before the lapse day, and its enterprise not re-certified under the current scheme in time."""
     if facts.status not in ("valid", "suspended") or day < lapses_on or facts.expires_on < lapses_on:
         return False
-    return not recertified_in_time(facts.current_scheme_issued, deadline, inclusive)
+    return not facts.recertified_in_time
 
 
 # --- suspension maximum (decisions S6: 6 months, then revocation) --------------------------------------

@@ -1,7 +1,6 @@
 """The work of the lifecycle's tick steps. Each function takes the day and returns counts; each is
 idempotent on its own (what it did leaves nothing due, or a TickNotice row), so a retried step is harmless."""
 
-from collections import defaultdict
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -11,6 +10,7 @@ from certflow.accounts.roles import StaffRole
 from certflow.certificates import services as certificate_services
 from certflow.certificates.domain import CertificateStatus
 from certflow.certificates.models import Certificate
+from certflow.certificates.selectors import recertified_enterprise_ids
 from certflow.core.events.services import record_event
 from certflow.core.schemes.registry import get_scheme
 from certflow.lifecycle import domain
@@ -26,14 +26,6 @@ def staff_with_role(*roles: str):
     ).distinct()
 
 
-def current_scheme_issue_dates(enterprise_ids) -> dict[int, tuple[date, ...]]:
-    issued: dict[int, list[date]] = defaultdict(list)
-    rows = Certificate.objects.filter(enterprise_id__in=list(enterprise_ids), is_legacy=False)
-    for enterprise_id, issued_on in rows.values_list("enterprise_id", "issued_on"):
-        issued[enterprise_id].append(issued_on)
-    return {k: tuple(v) for k, v in issued.items()}
-
-
 def legacy_lapse_candidates(day: date, queryset=None) -> list[Certificate]:
     """Legacy certificates that lapse on `day` (domain.lapse_due): not those whose enterprise re-certified in time."""
     transition = get_scheme().transition
@@ -44,16 +36,14 @@ def legacy_lapse_candidates(day: date, queryset=None) -> list[Certificate]:
             is_legacy=True, status__in=ACTIVE, expires_on__gte=transition.lapses_on
         )
     )
-    issued = current_scheme_issue_dates({c.enterprise_id for c in rows})
+    recertified = recertified_enterprise_ids({c.enterprise_id for c in rows})
     return [
         c
         for c in rows
         if domain.lapse_due(
-            domain.LegacyFacts(c.status, c.expires_on, issued.get(c.enterprise_id, ())),
+            domain.LegacyFacts(c.status, c.expires_on, c.enterprise_id in recertified),
             day=day,
             lapses_on=transition.lapses_on,
-            deadline=transition.deadline,
-            inclusive=transition.deadline_inclusive,
         )
     ]
 

@@ -9,39 +9,31 @@ from certflow.lifecycle import domain, legacy_rows
 from certflow.lifecycle.domain import CaseAction as A
 from certflow.lifecycle.domain import CaseStatus as S
 
-DEADLINE, LAPSES_ON = date(2026, 10, 15), date(2026, 10, 16)
+LAPSES_ON = date(2026, 10, 16)
 
 
-def facts(status="valid", expires=date(2027, 4, 7), issued=()):
-    return domain.LegacyFacts(status, expires, tuple(issued))
+def facts(status="valid", expires=date(2027, 4, 7), recertified=False):
+    return domain.LegacyFacts(status, expires, recertified)
 
 
 @pytest.mark.parametrize(
-    ("issued", "day", "due"),
+    ("recertified", "day", "due"),
     [
-        ((), date(2026, 10, 15), False),  # the deadline day itself is still in time
-        ((), date(2026, 10, 16), True),
-        ((date(2026, 10, 15),), date(2026, 10, 16), False),  # re-certified on the deadline day
-        ((date(2026, 10, 16),), date(2026, 10, 16), True),  # re-certified one day late
-        ((date(2026, 3, 2),), date(2026, 11, 24), False),
+        (False, date(2026, 10, 15), False),  # the deadline day itself is still in time
+        (False, date(2026, 10, 16), True),
+        (True, date(2026, 10, 16), False),  # re-certified in time (the dates: certificates' test_services)
+        (True, date(2026, 11, 24), False),
     ],
 )
-def test_lapse_due_boundaries(issued, day, due):
-    assert domain.lapse_due(facts(issued=issued), day=day, lapses_on=LAPSES_ON, deadline=DEADLINE) is due
+def test_lapse_due_boundaries(recertified, day, due):
+    assert domain.lapse_due(facts(recertified=recertified), day=day, lapses_on=LAPSES_ON) is due
 
 
 def test_lapse_not_due_for_expired_before_or_already_ended():
-    assert not domain.lapse_due(
-        facts(expires=date(2026, 10, 15)), day=LAPSES_ON, lapses_on=LAPSES_ON, deadline=DEADLINE
-    )
+    assert not domain.lapse_due(facts(expires=date(2026, 10, 15)), day=LAPSES_ON, lapses_on=LAPSES_ON)
     for status in ("revoked", "expired", "lapsed", "superseded"):
-        assert not domain.lapse_due(facts(status=status), day=LAPSES_ON, lapses_on=LAPSES_ON, deadline=DEADLINE)
-    assert domain.lapse_due(facts(status="suspended"), day=LAPSES_ON, lapses_on=LAPSES_ON, deadline=DEADLINE)
-
-
-def test_exclusive_deadline_reading_is_also_supported():
-    assert not domain.recertified_in_time((DEADLINE,), DEADLINE, inclusive=False)
-    assert domain.recertified_in_time((DEADLINE,), DEADLINE, inclusive=True)
+        assert not domain.lapse_due(facts(status=status), day=LAPSES_ON, lapses_on=LAPSES_ON)
+    assert domain.lapse_due(facts(status="suspended"), day=LAPSES_ON, lapses_on=LAPSES_ON)
 
 
 @pytest.mark.parametrize(
