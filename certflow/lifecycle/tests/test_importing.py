@@ -42,7 +42,7 @@ def test_one_bad_row_refuses_the_whole_file_and_reports_every_error(programme_ma
     legacy(enterprise_b, "OLD-2024-003")
     rows = [
         row(1),
-        row(2, uscc="91440300MA5XXXXXX1"),
+        row(2, uscc="91440300MA5OOOOOO1"),
         row(3),
         row(4, issued="2024-02-30", expires="2023-01-01"),
         row(5, number="OLD-2024-001"),
