@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certflow.applications.domain import ApplicationStatus, ApplicationType
+from certflow.core.models import StoredFile
 
 
 class SiteKind(models.TextChoices):
@@ -77,21 +78,13 @@ class Site(models.Model):
         return self.name
 
 
-class MaterialFile(models.Model):
+class MaterialFile(StoredFile):
     """One uploaded file of a required material. A re-upload is a new row (`replaces` → the old one)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="material_files")
     material = models.CharField(_("材料"), max_length=60)
     version = models.PositiveIntegerField(_("版本"), default=1)
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    storage_name = models.CharField(max_length=300)
-    kind = models.CharField(_("类型"), max_length=10)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
     # Withdrawn from the application (a draft's mistake); the row and the bytes stay for the record.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

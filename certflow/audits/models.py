@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certflow.applications.models import SiteKind
 from certflow.audits.domain import AuditStatus, AuditType
+from certflow.core.models import StoredFile
 from certflow.reviews.domain import ChecklistResult
 
 
@@ -216,18 +217,10 @@ class Finding(models.Model):
         return f"{self.item_id}: {self.result}"
 
 
-class FindingFile(models.Model):
+class FindingFile(StoredFile):
     """A photo or document taken on site as evidence for a finding. Never replaced, only added."""
 
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="files")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    storage_name = models.CharField(max_length=300)
-    kind = models.CharField(_("类型"), max_length=10)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("现场证据")

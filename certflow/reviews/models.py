@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certflow.core.models import StoredFile
 from certflow.reviews.domain import (
     ActionDecision,
     ChecklistResult,
@@ -157,18 +158,10 @@ class CorrectiveAction(models.Model):
         return f"{self.nonconformity.number} #{self.round}"
 
 
-class CorrectiveEvidence(models.Model):
+class CorrectiveEvidence(StoredFile):
     """A file attached to a corrective action. Never replaced: a new round brings new files."""
 
     action = models.ForeignKey(CorrectiveAction, on_delete=models.PROTECT, related_name="evidence")
-    original_name = models.CharField(_("文件名"), max_length=200)
-    storage_name = models.CharField(max_length=300)
-    kind = models.CharField(_("类型"), max_length=10)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("整改证据")
