@@ -27,6 +27,9 @@ class ApplicationStatus(models.TextChoices):
     ONSITE_AUDIT = "onsite_audit", _("现场审核中")
     ONSITE_CORRECTIONS = "onsite_corrections", _("现场审核整改中")
     ONSITE_AUDIT_PASSED = "onsite_audit_passed", _("现场审核通过")
+    DECISION = "decision", _("认证决定中")
+    CERTIFIED = "certified", _("已获证")
+    REFUSED = "refused", _("不予认证")
 
 
 class ApplicationType(models.TextChoices):
@@ -51,6 +54,9 @@ class Action(models.TextChoices):
     START_ONSITE = "start_onsite", _("安排现场审核")
     COMPLETE_ONSITE = "complete_onsite", _("召开末次会议")
     PASS_ONSITE = "pass_onsite", _("现场审核通过")
+    OPEN_DECISION = "open_decision", _("提交认证决定")
+    GRANT = "grant", _("批准认证")
+    REFUSE = "refuse", _("不予认证")
 
 
 # action → (states it may start from, the state it leads to). COMPLETE_REVIEW's target depends on
@@ -70,6 +76,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.START_ONSITE: (frozenset({S.DOCUMENT_REVIEW_PASSED}), S.ONSITE_AUDIT),
     Action.COMPLETE_ONSITE: (frozenset({S.ONSITE_AUDIT}), S.ONSITE_CORRECTIONS),
     Action.PASS_ONSITE: (frozenset({S.ONSITE_CORRECTIONS}), S.ONSITE_AUDIT_PASSED),
+    # Clause 6 认证决定 1: the committee decides once both stages passed, or, when corrections were not
+    # made in time, to refuse (certflow.decisions.domain.guard_open says which of these may open).
+    Action.OPEN_DECISION: (
+        frozenset({S.ONSITE_AUDIT_PASSED, S.DOCUMENT_CORRECTIONS, S.ONSITE_CORRECTIONS}),
+        S.DECISION,
+    ),
+    Action.GRANT: (frozenset({S.DECISION}), S.CERTIFIED),
+    Action.REFUSE: (frozenset({S.DECISION}), S.REFUSED),
 }
 
 

@@ -103,6 +103,14 @@ def _receive(locked: Application, received: date, action: str, target: str, *, b
     )
 
 
+def _check_recertification(enterprise, today: date) -> None:
+    """再认证 only for a holder of a current-scheme certificate, inside the window before its expiry
+    (certflow.lifecycle.domain.check_recertification_application; scheme deadline recertification_opens)."""
+    from certflow.lifecycle.recertification import check_may_apply
+
+    check_may_apply(enterprise, today)
+
+
 # --- drafting -----------------------------------------------------------------------------------
 
 
@@ -116,6 +124,8 @@ def application_create(
 ) -> Application:
     if application_type not in domain.ApplicationType.values:
         raise RuleViolation(f"未知申请类型：{application_type}", f"unknown application type: {application_type}")
+    if application_type == domain.ApplicationType.RECERTIFICATION:
+        _check_recertification(enterprise, _today(today))
     version = scheme_version or scheme_version_for()
     with transaction.atomic():
         number = next_value(f"application:{_today(today).year}")
@@ -363,6 +373,9 @@ def application_submit(*, by, application: Application, today: date | None = Non
     with transaction.atomic():
         locked = _lock(application)
         target = domain.guard_submit(locked.status, facts_for(locked))
+        if locked.application_type == domain.ApplicationType.RECERTIFICATION:
+            # The type may have been changed on the draft since it was created: the window counts at submission.
+            _check_recertification(locked.enterprise, received)
         locked.submitted_at = timezone.now()
         _receive(
             locked,
