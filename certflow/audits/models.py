@@ -19,11 +19,15 @@ from certflow.reviews.domain import ChecklistResult
 class Audit(models.Model):
     reference = models.CharField(_("审核编号"), max_length=30, unique=True)
     enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.PROTECT, related_name="audits")
-    # Initial and re-certification audits belong to an application; surveillance audits to a certificate
-    # (added with the certificate model).
+    # Initial and re-certification audits belong to an application; surveillance audits to a certificate.
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="audits"
     )
+    certificate = models.ForeignKey(
+        "certificates.Certificate", on_delete=models.PROTECT, null=True, blank=True, related_name="audits"
+    )
+    # The surveillance obligation (the n-th window of the certificate's programme) this audit is for.
+    surveillance_window = models.PositiveSmallIntegerField(_("监督周期"), null=True, blank=True)
     scheme_version = models.ForeignKey("schemes.SchemeVersion", on_delete=models.PROTECT, related_name="+")
     audit_type = models.CharField(_("审核类型"), max_length=20, choices=AuditType.choices)
     status = models.CharField(

@@ -76,6 +76,8 @@ def _notice_pdf(audit: Audit, *, sent_on: date, last_allowed: date, sender) -> b
     ]
     if audit.application_id:
         facts.insert(2, ["申请编号", audit.application.reference])
+    elif audit.certificate_id:
+        facts.insert(2, ["证书编号", audit.certificate.number])
     if audit.audit_type == AuditType.SPECIAL and audit.special_reason:
         facts.append(["特殊审核事由", audit.special_reason])
     story.append(table(facts, [38 * MM, CONTENT_WIDTH - 38 * MM], header=False))

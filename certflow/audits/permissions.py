@@ -17,7 +17,11 @@ ONLY_ENTERPRISE = "只有受审核企业的用户可以进行此操作 / only th
 
 def get_audit_for_user(user, pk) -> Audit:
     try:
-        return audits_for_user(user).select_related("enterprise", "application", "scheme_version").get(pk=pk)
+        return (
+            audits_for_user(user)
+            .select_related("enterprise", "application", "certificate", "scheme_version")
+            .get(pk=pk)
+        )
     except (Audit.DoesNotExist, ValueError, TypeError):
         raise Http404(NOT_FOUND) from None
 

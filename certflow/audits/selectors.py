@@ -57,7 +57,7 @@ def conduct_detail(pk: int) -> Audit:
     from certflow.reviews.models import Nonconformity
 
     return (
-        Audit.objects.select_related("enterprise", "application", "scheme_version")
+        Audit.objects.select_related("enterprise", "application", "certificate", "scheme_version")
         .prefetch_related(
             Prefetch(
                 "team",
@@ -142,7 +142,7 @@ def _active_team():
 def audit_list(user, *, status: str = "", audit_type: str = "") -> QuerySet[Audit]:
     """The audits `user` may see, newest first, with enterprise, application and current team loaded
     (paginate the result: the team prefetch runs on the page only)."""
-    qs = audits_for_user(user).select_related("enterprise", "application")
+    qs = audits_for_user(user).select_related("enterprise", "application", "certificate")
     if status:
         qs = qs.filter(status=status)
     if audit_type:
@@ -155,7 +155,7 @@ def planning_detail(pk: int) -> Audit:
     from certflow.audits.models import AuditNotice, DateProposal, ScheduleSlot
 
     return (
-        Audit.objects.select_related("enterprise", "application", "scheme_version", "created_by")
+        Audit.objects.select_related("enterprise", "application", "certificate", "scheme_version", "created_by")
         .prefetch_related(
             _active_team(),
             Prefetch(

@@ -147,6 +147,12 @@ class StatusChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class ScopeReductionSerializer(serializers.Serializer):
+    categories = serializers.ListField(child=serializers.CharField(max_length=60), allow_empty=True)
+    services = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
+    reason = serializers.CharField(max_length=2000)
+
+
 class PDFRenderer(renderers.BaseRenderer):
     media_type = "application/pdf"
     format = "pdf"
@@ -216,6 +222,16 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         return self._change(request, pk, services.certificate_revoke)
+
+    @extend_schema(request=ScopeReductionSerializer, responses={201: CertificateSerializer})
+    @action(detail=True, methods=["post"], url_path="reduce-scope")
+    def reduce_scope(self, request, pk=None):
+        """缩小认证范围: the replacement certificate (new number, same expiry); the old one is superseded."""
+        certificate = get_certificate_for_user(request.user, pk, write=True)
+        data = ScopeReductionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.certificate_reduce_scope(by=request.user, certificate=certificate, **data.validated_data)
+        return Response(CertificateSerializer(new).data, status=201)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[PDFRenderer, renderers.JSONRenderer])

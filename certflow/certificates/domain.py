@@ -241,3 +241,54 @@ ISSUER_ROLES = frozenset({"technical_committee", "programme_manager", "administr
 # Suspending, restoring and revoking follow surveillance findings (6 持续监督 2): the programme manager who
 # runs the client's programme, or an administrator (ISO/IEC 17021-1:2015 9.6.5).
 STATUS_ROLES = frozenset({"programme_manager", "administrator"})
+
+
+# --- scope reduction (ISO/IEC 17021-1:2015 9.6.5.1 c; ISO/IEC 17065:2012 7.11.1) -------------------------
+
+
+def check_scope_reduction(
+    *,
+    status: str,
+    old_categories: list[str],
+    old_services: list[str],
+    categories: list[str],
+    services: list[str],
+    reason: str,
+) -> None:
+    """A reduction keeps a non-empty part of the certified scope and drops at least one code of it.
+
+    Only a valid certificate is reduced (a suspended one is restored or revoked first; the replacement
+    starts valid). Adding anything is an extension, which needs an application and an audit."""
+    if status != S.VALID:
+        raise RuleViolation(
+            f"证书当前状态为“{S(status).label}”，只有有效的证书可以缩小认证范围",
+            f"the certificate is {STATUS_EN[status]}; only a valid certificate's scope can be reduced",
+            "wrong_state",
+        )
+    if not old_categories:
+        raise RuleViolation(
+            "该证书的认证范围没有分类代码（旧版体系证书），不能在此缩小范围",
+            "this certificate's scope has no codes (earlier scheme); it cannot be reduced here",
+            "no_scope_codes",
+        )
+    if not reason.strip():
+        raise RuleViolation("缩小认证范围须说明原因", "a reason is required to reduce the scope", "reason_required")
+    if not categories:
+        raise RuleViolation(
+            "缩小后的认证范围须至少保留一个定制商品类别（全部不符合的，应暂停或撤销证书）",
+            "the reduced scope keeps at least one category (if none qualifies, suspend or revoke instead)",
+            "empty_scope",
+        )
+    added = [c for c in categories if c not in old_categories] + [s for s in services if s not in old_services]
+    if added:
+        raise RuleViolation(
+            f"缩小范围不能增加内容：{', '.join(added)}（扩大范围须另行申请）",
+            f"a reduction cannot add {', '.join(added)} (an extension needs an application)",
+            "not_a_reduction",
+        )
+    if set(categories) == set(old_categories) and set(services) == set(old_services):
+        raise RuleViolation(
+            "新的认证范围与原范围相同，没有缩小",
+            "the new scope is the same as the current one; nothing is removed",
+            "not_smaller",
+        )

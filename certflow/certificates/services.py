@@ -5,6 +5,7 @@ the enterprise's notification. Nothing caches a certificate's status, so the pub
 page shows a change the moment the transaction commits.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -154,12 +155,15 @@ def certificate_issue(
     scope: dict,
     issued_on: date,
     supersedes: Certificate | None = None,
+    expires_on: date | None = None,
     today: date | None = None,
 ) -> Certificate:
     """颁发证书 (6 认证决定 2): a certificate of the grade decided, valid for the scheme's validity period.
 
     `supersedes`: the enterprise's certificate this one replaces (re-certification, legacy transition);
     it becomes "superseded" in the same transaction.
+    `expires_on`: a replacement that keeps the replaced certificate's end (a reduced scope, decisions L-2 R3)
+    instead of a new validity period; never later than a full period from `issued_on`.
     """
     _guard_issuer(by)
     today = _today(today)
@@ -179,6 +183,13 @@ def certificate_issue(
     validity = scheme.deadline("certificate_validity")
     if validity.unit != "years":
         raise RuleViolation("证书有效期须以年计", "the certificate validity must be given in years", "validity_unit")
+    full_expiry = domain.expiry_for(issued_on, validity.amount)
+    if expires_on is not None and not (issued_on <= expires_on <= full_expiry):
+        raise RuleViolation(
+            f"有效期至 {expires_on:%Y-%m-%d} 不在颁证日期与满期 {full_expiry:%Y-%m-%d} 之间",
+            f"the expiry {expires_on:%Y-%m-%d} is not between the issue date and {full_expiry:%Y-%m-%d}",
+            "expiry",
+        )
     with transaction.atomic():
         old = None
         if supersedes is not None:
@@ -215,7 +226,7 @@ def certificate_issue(
             grade_name=grade.name.zh,
             grade_name_en=grade.name.en,
             issued_on=issued_on,
-            expires_on=domain.expiry_for(issued_on, validity.amount),
+            expires_on=expires_on or full_expiry,
             status=CertificateStatus.VALID,
             status_since=issued_on,
             supersedes=old,
@@ -254,6 +265,99 @@ def certificate_issue(
             ),
         )
     return certificate
+
+
+def _other_description(scheme, certificate: Certificate) -> str:
+    """The words the certificate printed for an "other" category (scope_from writes them in （）)."""
+    for category in scheme.scope.categories:
+        if category.description_required and category.code in certificate.scope_categories:
+            found = re.search(re.escape(category.name.zh) + r"（(.+?)）", certificate.scope_text)
+            if found:
+                return found.group(1)
+    return ""
+
+
+def certificate_reduce_scope(
+    *,
+    by,
+    certificate: Certificate,
+    categories: list[str],
+    services: list[str],
+    reason: str,
+    today: date | None = None,
+) -> Certificate:
+    """缩小认证范围 (ISO/IEC 17021-1:2015 9.6.5.1 c, ISO/IEC 17065:2012 7.11.1): the parts that no longer meet
+    the requirements are excluded. A replacement certificate with the reduced scope, a new number and the SAME
+    expiry (decisions LC3: a reduction is not a re-certification) supersedes the old one in one transaction."""
+    _guard_status_changer(by)
+    if by is None:
+        raise RuleViolation("缩小认证范围须由具体人员操作", "a person reduces a scope", "not_allowed")
+    today = _today(today)
+    reason = (reason or "").strip()
+    categories = list(dict.fromkeys(categories or []))
+    services = list(dict.fromkeys(services or []))
+    with transaction.atomic():
+        old = (
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join to scheme_version.
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "scheme_version")
+            .get(pk=certificate.pk)
+        )
+        domain.check_scope_reduction(
+            status=old.status,
+            old_categories=list(old.scope_categories),
+            old_services=list(old.scope_services),
+            categories=categories,
+            services=services,
+            reason=reason,
+        )
+        if old.expires_on < today:
+            raise RuleViolation(
+                f"证书已于 {old.expires_on:%Y-%m-%d} 到期",
+                f"the certificate expired on {old.expires_on:%Y-%m-%d}",
+                "expired",
+            )
+        scheme = old.scheme_version.as_scheme()
+        # Keep the printed order of the codes (the scheme's order, as on the old certificate).
+        categories = [c for c in old.scope_categories if c in categories]
+        services = [s for s in old.scope_services if s in services]
+        new = certificate_issue(
+            by=by,
+            enterprise=old.enterprise,
+            application=old.application,
+            scheme_version=old.scheme_version,
+            grade_code=old.grade_code,
+            scope={
+                "categories": categories,
+                "services": services,
+                "other_description": _other_description(scheme, old),
+            },
+            issued_on=today,
+            supersedes=old,
+            expires_on=old.expires_on,
+            today=today,
+        )
+        record_event(
+            actor=by,
+            action="certificate.scope_reduced",
+            target=new,
+            before={"number": old.number, "categories": old.scope_categories, "services": old.scope_services},
+            after={"number": new.number, "categories": categories, "services": services, "expires_on": new.expires_on},
+            reason=reason,
+        )
+        _notify(
+            new,
+            kind="certificate.scope_reduced",
+            title=f"认证范围已缩小：{old.number} → {new.number}",
+            body=(
+                f"原证书 {old.number} 已换发为 {new.number}，认证范围：{new.scope_text}；有效期不变，至 "
+                f"{new.expires_on:%Y-%m-%d}。原因：{reason}\n"
+                f"Certificate {old.number} is replaced by {new.number} with a reduced scope ({new.scope_text_en}), "
+                f"still valid until {new.expires_on:%Y-%m-%d}. Reason: {reason}"
+            ),
+        )
+    certificate.refresh_from_db()
+    return new
 
 
 def _facts(certificate: Certificate) -> CertificateFacts:

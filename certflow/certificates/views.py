@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from certflow.certificates import services
 from certflow.certificates.domain import CertificateAction, CertificateStatus, allowed_actions
 from certflow.certificates.export import export_response
-from certflow.certificates.forms import StatusChangeForm
+from certflow.certificates.forms import ScopeReductionForm, StatusChangeForm
 from certflow.certificates.pdf import certificate_pdf
 from certflow.certificates.permissions import check_export, get_certificate_for_user, may_change_status, may_export
 from certflow.certificates.public_views import status_view
@@ -66,11 +66,37 @@ def certificate_list_view(request):
     )
 
 
+def _reduction_form(certificate, data=None):
+    if (
+        certificate.status != CertificateStatus.VALID
+        or not certificate.scope_categories
+        or not certificate.scheme_version
+    ):
+        return None
+    return ScopeReductionForm(data, certificate=certificate, scheme=certificate.scheme_version.as_scheme())
+
+
+def _lifecycle_context(request, certificate) -> dict:
+    """The change reports and major events of this certificate, and who may report one (lifecycle app)."""
+    from certflow.lifecycle.domain import REPORTABLE_STATUSES
+    from certflow.lifecycle.permissions import may_report_on
+    from certflow.lifecycle.selectors import certificate_reports
+
+    reports, events = certificate_reports(certificate)
+    return {
+        "change_reports": reports,
+        "major_events": events,
+        "may_report": certificate.status in REPORTABLE_STATUSES and may_report_on(request.user, certificate),
+    }
+
+
 def _detail_context(request, certificate, forms=None) -> dict:
     can_change = may_change_status(request.user)
     actions = [a for a in allowed_actions(certificate.status) if a in STAFF_ACTIONS] if can_change else []
     forms = forms or {}
     return {
+        **_lifecycle_context(request, certificate),
+        "reduction_form": (forms.get("reduce") or _reduction_form(certificate)) if can_change else None,
         "certificate": certificate,
         "status": status_view(certificate, timezone.localdate()),
         "history": certificate_history(certificate),
@@ -112,6 +138,34 @@ def certificate_action_view(request, pk: int, action: str):
                 messages.error(request, _message(exc))
     certificate.refresh_from_db()
     context = _detail_context(request, certificate, forms={action: form})
+    return render(request, "certificates/certificate_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def certificate_reduce_scope_view(request, pk: int):
+    """缩小认证范围: a replacement certificate with the kept scope and the same expiry (decisions LC3)."""
+    certificate = get_certificate_for_user(request.user, pk, write=True)
+    form = _reduction_form(certificate, request.POST)
+    if form is None:
+        messages.error(request, _("只有有效且有认证范围代码的证书可以缩小认证范围。"))
+        return redirect("certificate_detail", certificate.pk)
+    if form.is_valid():
+        try:
+            new = services.certificate_reduce_scope(
+                by=request.user,
+                certificate=certificate,
+                categories=form.cleaned_data["categories"],
+                services=form.cleaned_data["services"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RuleViolation as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, _("认证范围已缩小，换发新证书 %(number)s。") % {"number": new.number})
+            return redirect("certificate_detail", new.pk)
+    certificate.refresh_from_db()
+    context = _detail_context(request, certificate, forms={"reduce": form})
     return render(request, "certificates/certificate_detail.html", context, status=400)
 
 

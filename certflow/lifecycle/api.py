@@ -19,14 +19,33 @@ from certflow.applications.models import Application
 from certflow.certificates.api import CSVRenderer, XLSXRenderer
 from certflow.certificates.domain import CertificateStatus
 from certflow.certificates.models import Certificate
+from certflow.certificates.permissions import get_certificate_for_user
 from certflow.core.rules import RuleViolation
-from certflow.lifecycle import cases
-from certflow.lifecycle.domain import CaseKind, CaseOutcome, CaseStatus
+from certflow.lifecycle import cases, changes
+from certflow.lifecycle.domain import (
+    CaseKind,
+    CaseOutcome,
+    CaseStatus,
+    ChangeAssessment,
+    ChangeKind,
+    ChangeStatus,
+    EventKind,
+    EventStatus,
+)
 from certflow.lifecycle.export import lapsed_export
 from certflow.lifecycle.importing import legacy_import
-from certflow.lifecycle.models import LegacyImport
-from certflow.lifecycle.permissions import check_legacy_importer, check_reports, get_case_for_user
-from certflow.lifecycle.selectors import case_list, lapsed_certificates, legacy_imports
+from certflow.lifecycle.models import ChangeReport, LegacyImport, MajorEvent
+from certflow.lifecycle.permissions import (
+    ONLY_REPORTERS,
+    check_legacy_importer,
+    check_register_reader,
+    check_reports,
+    get_case_for_user,
+    get_change_for_user,
+    get_event_for_user,
+    may_report_on,
+)
+from certflow.lifecycle.selectors import case_list, change_list, event_list, lapsed_certificates, legacy_imports
 from certflow.lifecycle.views_public import _subject
 
 THROTTLED = "请求过于频繁，请稍后再试 / too many requests, please try again later"
@@ -313,3 +332,172 @@ class PublicComplaintView(APIView):
             certificate=certificate,
         )
         return Response(PublicComplaintReceiptSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+# --- change reports and major events (6 持续监督 2) ---------------------------------------------------
+
+
+class ChangeReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    certificate = serializers.IntegerField(source="certificate_id")
+    certificate_number = serializers.CharField(source="certificate.number")
+    enterprise = serializers.IntegerField(source="enterprise_id")
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
+    description = serializers.CharField()
+    effective_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=ChangeStatus.choices)
+    submitted_on = serializers.DateField()
+    assessment = serializers.ChoiceField(choices=ChangeAssessment.choices, allow_blank=True)
+    assessment_note = serializers.CharField()
+    assessed_on = serializers.DateField(allow_null=True)
+    special_audit_reference = serializers.CharField()
+
+
+class ChangeReportCreateSerializer(serializers.Serializer):
+    certificate = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
+    description = serializers.CharField(max_length=5000)
+    effective_on = serializers.DateField()
+
+
+class ChangeAssessSerializer(serializers.Serializer):
+    assessment = serializers.ChoiceField(choices=ChangeAssessment.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MajorEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    certificate = serializers.IntegerField(source="certificate_id")
+    certificate_number = serializers.CharField(source="certificate.number")
+    certificate_status = serializers.ChoiceField(source="certificate.status", choices=CertificateStatus.choices)
+    enterprise = serializers.IntegerField(source="enterprise_id")
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    description = serializers.CharField()
+    occurred_on = serializers.DateField()
+    reported_by_enterprise = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=EventStatus.choices)
+    recorded_on = serializers.DateField()
+    suspended_certificate = serializers.BooleanField()
+    resolution = serializers.CharField()
+    resolved_on = serializers.DateField(allow_null=True)
+    restored_certificate = serializers.BooleanField()
+
+
+class MajorEventCreateSerializer(serializers.Serializer):
+    certificate = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    description = serializers.CharField(max_length=5000)
+    occurred_on = serializers.DateField()
+
+
+class EventResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=5000)
+    restore = serializers.BooleanField(default=True)
+
+
+def _reportable_certificate(user, pk):
+    certificate = get_certificate_for_user(user, pk)
+    if not may_report_on(user, certificate):
+        raise exceptions.PermissionDenied(ONLY_REPORTERS)
+    return certificate
+
+
+_STATUS_Q = [OpenApiParameter("q", OpenApiTypes.STR, description="reference, certificate number or enterprise")]
+
+
+class ChangeReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """重大变更报告: the holder's users report and see their own; programme managers and administrators
+    see all and assess. Other CB staff: 403."""
+
+    serializer_class = ChangeReportSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChangeReport.objects.none()
+        check_register_reader(self.request.user)
+        p = self.request.query_params
+        return change_list(self.request.user, status=p.get("status", ""), search=p.get("q", "").strip()[:100])
+
+    def get_object(self):
+        return get_change_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ChangeStatus.values), *_STATUS_Q])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ChangeReportCreateSerializer, responses={201: ChangeReportSerializer})
+    def create(self, request):
+        data = ChangeReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        report = changes.change_report_submit(
+            by=request.user,
+            certificate=_reportable_certificate(request.user, v["certificate"]),
+            kind=v["kind"],
+            description=v["description"],
+            effective_on=v["effective_on"],
+        )
+        return Response(ChangeReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ChangeAssessSerializer, responses=ChangeReportSerializer)
+    @action(detail=True, methods=["post"])
+    def assess(self, request, pk=None):
+        report = get_change_for_user(request.user, pk, write=True)
+        data = ChangeAssessSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessed = changes.change_report_assess(by=request.user, report=report, **data.validated_data)
+        return Response(ChangeReportSerializer(assessed).data)
+
+
+class MajorEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """重大事件: recording one suspends the certificate at once; programme managers resolve it and may restore
+    the certificate. The holder's users report and see their own; other CB staff: 403."""
+
+    serializer_class = MajorEventSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MajorEvent.objects.none()
+        check_register_reader(self.request.user)
+        p = self.request.query_params
+        return event_list(self.request.user, status=p.get("status", ""), search=p.get("q", "").strip()[:100])
+
+    def get_object(self):
+        return get_event_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=EventStatus.values), *_STATUS_Q])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=MajorEventCreateSerializer, responses={201: MajorEventSerializer})
+    def create(self, request):
+        data = MajorEventCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        event = changes.major_event_record(
+            by=request.user,
+            certificate=_reportable_certificate(request.user, v["certificate"]),
+            kind=v["kind"],
+            description=v["description"],
+            occurred_on=v["occurred_on"],
+        )
+        return Response(MajorEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EventResolveSerializer, responses=MajorEventSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        event = get_event_for_user(request.user, pk, write=True)
+        data = EventResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resolved = changes.major_event_resolve(by=request.user, event=event, **data.validated_data)
+        resolved.certificate.refresh_from_db()
+        return Response(MajorEventSerializer(resolved).data)
+
+
+def register(router) -> list:
+    """Called by certflow/core/api_urls.py (like the later apps): the routes added in issue 7, part 2."""
+    router.register("change-reports", ChangeReportViewSet, basename="change-report")
+    router.register("major-events", MajorEventViewSet, basename="major-event")
+    return []

@@ -159,3 +159,191 @@ def is_late(due: date | None, done_on: date | None, today: date) -> bool:
     if due is None:
         return False
     return (done_on or today) > due
+
+
+# --- major changes reported by the certified enterprise (6 持续监督 2; ISO/IEC 17065:2012 7.10,
+# ISO/IEC 17021-1:2015 8.5.3, 9.6.4.2) --------------------------------------------------------------------
+
+
+class ChangeKind(models.TextChoices):
+    EQUIPMENT = "equipment", _("生产设备")
+    PRODUCT_RANGE = "product_range", _("产品范围")
+    PROCESS = "process", _("工艺或服务流程")
+    SCOPE = "scope", _("认证范围")
+    OWNERSHIP = "ownership", _("所有权或组织结构")
+    NAME_ADDRESS = "name_address", _("名称或地址")
+    KEY_PERSONNEL = "key_personnel", _("关键人员")
+    OTHER = "other", _("其他")
+
+
+class ChangeStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待评估")
+    ASSESSED = "assessed", _("已评估")
+
+
+class ChangeAssessment(models.TextChoices):
+    NO_ACTION = "no_action", _("无需采取措施")
+    REVIEW_AT_NEXT_SURVEILLANCE = "review_at_next_surveillance", _("下次监督审核时核查")
+    SPECIAL_AUDIT_NEEDED = "special_audit_needed", _("需要特殊审核")
+    SCOPE_CHANGE = "scope_change", _("需变更认证范围")
+
+
+ASSESSMENT_EN = {
+    "no_action": "no action",
+    "review_at_next_surveillance": "review at the next surveillance audit",
+    "special_audit_needed": "special audit needed",
+    "scope_change": "scope change",
+}
+
+# Who may hold a certificate's change or event report open: it must still certify something.
+REPORTABLE_STATUSES = frozenset({"valid", "suspended"})
+
+
+def check_change_report(*, kind: str, description: str, effective_on: date | None, certificate_status: str) -> None:
+    if kind not in ChangeKind.values:
+        raise RuleViolation("请选择变更类别", "choose the kind of change", "kind")
+    if not (description or "").strip():
+        raise RuleViolation("请说明变更内容", "describe the change", "description_required")
+    if effective_on is None:
+        raise RuleViolation("请填写变更生效日期", "give the date the change takes effect", "effective_on_required")
+    if certificate_status not in REPORTABLE_STATUSES:
+        raise RuleViolation(
+            "只能对有效或暂停中的证书报告变更",
+            "changes are reported for a valid or suspended certificate only",
+            "certificate_not_active",
+        )
+
+
+def check_change_assessment(status: str, assessment: str, note: str) -> str:
+    """The assessment of a change report is made once; anything but "no action" says what and why."""
+    if status != ChangeStatus.SUBMITTED:
+        raise RuleViolation("该变更已评估", "this change report is already assessed", "wrong_state")
+    if assessment not in ChangeAssessment.values:
+        raise RuleViolation("请选择评估结论", "choose an assessment", "assessment_required")
+    if assessment != ChangeAssessment.NO_ACTION and not (note or "").strip():
+        raise RuleViolation(
+            f"评估结论为“{ChangeAssessment(assessment).label}”时须写明理由",
+            f"'{ASSESSMENT_EN[assessment]}' needs a note saying why",
+            "note_required",
+        )
+    return ChangeStatus.ASSESSED
+
+
+# --- major events (6 持续监督 2: suspension; ISO/IEC 17021-1:2015 9.6.5, ISO/IEC 17065:2012 7.11) ---------
+
+
+class EventKind(models.TextChoices):
+    SAFETY_ACCIDENT = "safety_accident", _("重大安全事故")
+    QUALITY_FAILURE = "quality_failure", _("产品质量不合格")
+    COMPLAINT_UPHELD = "complaint_upheld", _("严重投诉经查属实")
+    REGULATOR_SANCTION = "regulator_sanction", _("受到监管部门处罚")
+
+
+EVENT_EN = {
+    "safety_accident": "serious safety accident",
+    "quality_failure": "product quality failure",
+    "complaint_upheld": "serious complaint upheld",
+    "regulator_sanction": "regulator sanction",
+}
+
+
+class EventStatus(models.TextChoices):
+    OPEN = "open", _("处理中")
+    RESOLVED = "resolved", _("已解决")
+
+
+def check_major_event(*, kind: str, description: str, occurred_on: date | None, today: date, status: str) -> None:
+    if kind not in EventKind.values:
+        raise RuleViolation("请选择事件类别", "choose the kind of event", "kind")
+    if not (description or "").strip():
+        raise RuleViolation("请说明事件经过", "describe the event", "description_required")
+    if occurred_on is None or occurred_on > today:
+        raise RuleViolation(
+            "请填写事件发生日期（不能晚于今天）", "give the day it happened (not in the future)", "date"
+        )
+    if status not in REPORTABLE_STATUSES:
+        raise RuleViolation(
+            "只能对有效或暂停中的证书报告重大事件",
+            "major events are reported for a valid or suspended certificate only",
+            "certificate_not_active",
+        )
+
+
+def check_event_resolution(status: str, resolution: str) -> str:
+    if status != EventStatus.OPEN:
+        raise RuleViolation("该事件已处理完毕", "this event is already resolved", "wrong_state")
+    if not (resolution or "").strip():
+        raise RuleViolation(
+            "请写明整改措施及其验证情况", "describe the resolution and how it was verified", "resolution_required"
+        )
+    return EventStatus.RESOLVED
+
+
+def suspension_reason(kind: str, reference: str, description: str) -> str:
+    """What the certificate's status history and the enterprise's notice say (ISO/IEC 17021-1 9.6.5.2)."""
+    summary = " ".join(description.split())[:200]
+    return f"重大事件 {reference}（{EventKind(kind).label}）：{summary} / major event {reference} ({EVENT_EN[kind]})"
+
+
+# --- re-certification (5 认证模式; ISO/IEC 17021-1:2015 9.6.3: completed before expiry) -----------------
+
+
+@dataclass(frozen=True)
+class RecertificationWindow:
+    opens_on: date
+    expires_on: date
+
+
+def recertification_window(expires_on: date, months_before: int) -> RecertificationWindow:
+    """Re-certification may be applied for from `months_before` months before the last valid day
+    (scheme deadline recertification_opens; the corresponding day, or the month's last, Civil Code 202)."""
+    return RecertificationWindow(add_months(expires_on, -months_before), expires_on)
+
+
+def check_recertification_application(
+    *, expires_on: date | None, status: str | None, today: date, months_before: int
+) -> RecertificationWindow:
+    """A re-certification application needs a current-scheme certificate, valid or suspended, and the window open.
+
+    `expires_on`/`status`: the enterprise's latest such certificate, or None when it has none."""
+    if expires_on is None or status not in REPORTABLE_STATUSES:
+        raise RuleViolation(
+            "再认证申请须持有本规范下有效或暂停中的认证证书；没有证书的请申请初次认证，旧版证书请申请旧版证书转换",
+            "re-certification needs a valid or suspended certificate under the current scheme; without one apply "
+            "for initial certification (legacy certificates: legacy transition)",
+            "no_certificate",
+        )
+    window = recertification_window(expires_on, months_before)
+    if today > expires_on:
+        raise RuleViolation(
+            f"证书已于 {expires_on:%Y-%m-%d} 到期，不能再认证，请申请初次认证",
+            f"the certificate expired on {expires_on:%Y-%m-%d}; apply for initial certification instead",
+            "expired",
+        )
+    if today < window.opens_on:
+        raise RuleViolation(
+            f"再认证申请自 {window.opens_on:%Y-%m-%d} 起方可提交（证书有效期至 {expires_on:%Y-%m-%d}，"
+            f"到期前 {months_before} 个月开放）",
+            f"re-certification can be applied for from {window.opens_on:%Y-%m-%d} ({months_before} months "
+            f"before the certificate expires on {expires_on:%Y-%m-%d})",
+            "recertification_not_open",
+        )
+    return window
+
+
+# The reminders, in order: the window opens, then 90 and 30 days before expiry.
+REMINDER_STAGES: tuple[tuple[str, int | None], ...] = (("opened", None), ("d90", 90), ("d30", 30))
+
+
+def recertification_reminder_due(expires_on: date, *, today: date, months_before: int) -> list[str]:
+    """The reminder stages due on `today`, earliest first (empty before the window or after expiry).
+
+    The tick sends only the last of them (a late first run does not send three messages at once) and
+    records the earlier ones as passed."""
+    if today > expires_on or today < recertification_window(expires_on, months_before).opens_on:
+        return []
+    due = []
+    for stage, days in REMINDER_STAGES:
+        if days is None or today >= expires_on - timedelta(days=days):
+            due.append(stage)
+    return due

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certflow.lifecycle.domain import CaseOutcome
+from certflow.lifecycle.domain import CaseOutcome, ChangeAssessment, ChangeKind, EventKind
 
 
 class LegacyImportForm(forms.Form):
@@ -58,3 +58,32 @@ class SpecialAuditForm(forms.Form):
 class TrackForm(forms.Form):
     reference = forms.CharField(label=_("编号"), max_length=30)
     code = forms.CharField(label=_("查询码"), max_length=32)
+
+
+class ChangeReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("变更类别"), choices=[("", "—")] + list(ChangeKind.choices))
+    effective_on = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("变更内容"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text=_("请说明变更前后的情况，以及对定制商品服务的影响。"),
+    )
+
+
+class ChangeAssessForm(forms.Form):
+    assessment = forms.ChoiceField(label=_("评估结论"), choices=[("", "—")] + list(ChangeAssessment.choices))
+    note = forms.CharField(
+        label=_("评估说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class MajorEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("事件类别"), choices=[("", "—")] + list(EventKind.choices))
+    occurred_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("事件经过"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+
+
+class EventResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("整改及验证情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    restore = forms.BooleanField(label=_("同时恢复证书"), required=False, initial=True)

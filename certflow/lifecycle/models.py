@@ -4,7 +4,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certflow.lifecycle.domain import CaseKind, CaseOutcome, CaseStatus
+from certflow.lifecycle.domain import (
+    CaseKind,
+    CaseOutcome,
+    CaseStatus,
+    ChangeAssessment,
+    ChangeKind,
+    ChangeStatus,
+    EventKind,
+    EventStatus,
+)
 
 
 class TickRun(models.Model):
@@ -173,6 +182,80 @@ class Case(models.Model):
         verbose_name_plural = _("投诉与申诉")
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ChangeReport(models.Model):
+    """重大变更: the certified enterprise tells the CB of a change that may affect its certification
+    (6 持续监督 2; ISO/IEC 17065:2012 7.10; ISO/IEC 17021-1:2015 8.5.3); the programme manager assesses it."""
+
+    reference = models.CharField(_("编号"), max_length=30, unique=True)
+    certificate = models.ForeignKey(
+        "certificates.Certificate", on_delete=models.PROTECT, related_name="change_reports", verbose_name=_("证书")
+    )
+    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("变更类别"), max_length=20, choices=ChangeKind.choices)
+    description = models.TextField(_("变更内容"))
+    effective_on = models.DateField(_("生效日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.SUBMITTED, db_index=True
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField(_("报告日期"))
+    assessment = models.CharField(_("评估结论"), max_length=30, choices=ChangeAssessment.choices, blank=True)
+    assessment_note = models.TextField(_("评估说明"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessed_on = models.DateField(_("评估日期"), null=True, blank=True)
+    # The special audit created for it, when the audits app could plan one (its reference).
+    special_audit_reference = models.CharField(_("特殊审核编号"), max_length=30, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("重大变更报告")
+        verbose_name_plural = _("重大变更报告")
+        ordering = ["-submitted_on", "-id"]
+        indexes = [models.Index(fields=["certificate", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class MajorEvent(models.Model):
+    """重大事件: a serious accident, a quality failure, an upheld serious complaint or a regulator's sanction.
+    Recording one suspends the certificate at once (6 持续监督 2); resolving it may restore the certificate."""
+
+    reference = models.CharField(_("编号"), max_length=30, unique=True)
+    certificate = models.ForeignKey(
+        "certificates.Certificate", on_delete=models.PROTECT, related_name="major_events", verbose_name=_("证书")
+    )
+    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("事件类别"), max_length=20, choices=EventKind.choices)
+    description = models.TextField(_("事件经过"))
+    occurred_on = models.DateField(_("发生日期"))
+    reported_by_enterprise = models.BooleanField(_("企业自行报告"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.OPEN, db_index=True
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField(_("登记日期"))
+    # False when the certificate was already suspended for another reason when the event was recorded.
+    suspended_certificate = models.BooleanField(_("因此暂停证书"), default=False)
+    resolution = models.TextField(_("整改及验证情况"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    restored_certificate = models.BooleanField(_("已恢复证书"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("重大事件")
+        verbose_name_plural = _("重大事件")
+        ordering = ["-recorded_on", "-id"]
 
     def __str__(self) -> str:
         return self.reference

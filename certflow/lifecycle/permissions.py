@@ -88,3 +88,84 @@ def get_case_for_user(user, pk, *, write: bool = False) -> Case:
     if write:
         check_case_handler(user)
     return case
+
+
+# --- change reports and major events (6 持续监督 2) ----------------------------------------------------
+
+ONLY_CHANGES = (
+    "只有审核方案管理人员或系统管理员可以评估变更和处理重大事件 / "
+    "only a programme manager or an administrator may assess changes and handle major events"
+)
+ONLY_REPORTERS = (
+    "只有证书持有企业的用户或审核方案管理人员可以报告 / "
+    "only the certificate holder's users or a programme manager may report this"
+)
+
+
+def is_enterprise_member(user, enterprise_id: int) -> bool:
+    if not (user and user.is_authenticated and user.is_active) or user.is_cb_staff:
+        return False
+    return user.memberships.filter(enterprise_id=enterprise_id, ended_at__isnull=True).exists()
+
+
+def may_report_on(user, certificate) -> bool:
+    return may_handle_cases(user) or is_enterprise_member(user, certificate.enterprise_id)
+
+
+def guard_reporter(user, certificate) -> None:
+    if not may_report_on(user, certificate):
+        zh, en = ONLY_REPORTERS.split(" / ")
+        raise RuleViolation(zh, en, "not_allowed")
+
+
+def guard_change_handler(user) -> None:
+    if not may_handle_cases(user):
+        zh, en = ONLY_CHANGES.split(" / ")
+        raise RuleViolation(zh, en, "not_allowed")
+
+
+def _own_or_all(user, model):
+    """The register for its keepers; an enterprise user its own enterprises' rows; other staff nothing."""
+    if may_handle_cases(user):
+        return model.objects.all()
+    if user.is_authenticated and user.is_active and not user.is_cb_staff:
+        return model.objects.filter(
+            enterprise__memberships__user=user, enterprise__memberships__ended_at__isnull=True
+        ).distinct()
+    return model.objects.none()
+
+
+def changes_for_user(user):
+    from certflow.lifecycle.models import ChangeReport
+
+    return _own_or_all(user, ChangeReport)
+
+
+def events_for_user(user):
+    from certflow.lifecycle.models import MajorEvent
+
+    return _own_or_all(user, MajorEvent)
+
+
+def check_register_reader(user) -> None:
+    """CB staff other than the keepers have no business in these registers (403, not an empty list)."""
+    if user.is_cb_staff and not may_handle_cases(user):
+        raise PermissionDenied(ONLY_CHANGES)
+
+
+def _get(rows, pk, user, write: bool):
+    try:
+        row = rows.select_related("certificate", "enterprise", "submitted_by").get(pk=pk)
+    except (rows.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+    if write and not may_handle_cases(user):
+        raise PermissionDenied(ONLY_CHANGES)
+    return row
+
+
+def get_change_for_user(user, pk, *, write: bool = False):
+    return _get(changes_for_user(user), pk, user, write)
+
+
+def get_event_for_user(user, pk, *, write: bool = False):
+    return _get(events_for_user(user), pk, user, write)

@@ -4,9 +4,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from certflow.certificates.domain import CertificateStatus
 from certflow.certificates.models import Certificate
-from certflow.lifecycle.domain import CaseKind, CaseStatus
-from certflow.lifecycle.models import Case, LegacyImport
-from certflow.lifecycle.permissions import cases_for_user
+from certflow.lifecycle.domain import CaseKind, CaseStatus, ChangeStatus, EventStatus
+from certflow.lifecycle.models import Case, ChangeReport, LegacyImport, MajorEvent
+from certflow.lifecycle.permissions import cases_for_user, changes_for_user, events_for_user
 
 
 def lapsed_certificates(search: str = "") -> QuerySet[Certificate]:
@@ -55,3 +55,42 @@ def case_list(user, *, kind: str = "", status: str = "", search: str = "") -> Qu
             | Q(subject_text__icontains=search)
         )
     return rows.order_by("-received_on", "-id")
+
+
+def open_change_reports(certificate_ids) -> dict[int, list[ChangeReport]]:
+    """Change reports still awaiting assessment, per certificate (one query; for the surveillance dashboard)."""
+    found: dict[int, list[ChangeReport]] = {}
+    rows = ChangeReport.objects.filter(certificate_id__in=list(certificate_ids), status=ChangeStatus.SUBMITTED)
+    for report in rows.order_by("submitted_on", "id"):
+        found.setdefault(report.certificate_id, []).append(report)
+    return found
+
+
+def _search(rows, search: str):
+    if search:
+        rows = rows.filter(
+            Q(reference__iexact=search) | Q(certificate__number__iexact=search) | Q(enterprise__name__icontains=search)
+        )
+    return rows
+
+
+def change_list(user, *, status: str = "", search: str = "") -> QuerySet[ChangeReport]:
+    rows = changes_for_user(user).select_related("certificate", "enterprise", "assessed_by")
+    if status in ChangeStatus.values:
+        rows = rows.filter(status=status)
+    return _search(rows, search).order_by("-submitted_on", "-id")
+
+
+def event_list(user, *, status: str = "", search: str = "") -> QuerySet[MajorEvent]:
+    rows = events_for_user(user).select_related("certificate", "enterprise")
+    if status in EventStatus.values:
+        rows = rows.filter(status=status)
+    return _search(rows, search).order_by("-recorded_on", "-id")
+
+
+def certificate_reports(certificate) -> tuple[list[ChangeReport], list[MajorEvent]]:
+    """The change reports and major events of one certificate, for its page."""
+    return (
+        list(certificate.change_reports.order_by("-submitted_on", "-id")[:20]),
+        list(certificate.major_events.order_by("-recorded_on", "-id")[:20]),
+    )

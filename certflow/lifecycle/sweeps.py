@@ -103,17 +103,22 @@ def overdue_nonconformities_step(day: date) -> dict[str, int]:
     managers = list(staff_with_role(StaffRole.PROGRAMME_MANAGER))
     escalated = 0
     overdue = Nonconformity.objects.filter(state__in=AWAITING_ENTERPRISE, due_date__lt=day).select_related(
-        "application__enterprise"
+        "application__enterprise", "certificate__enterprise"
     )
     for nc in overdue.order_by("id"):
         with transaction.atomic():
             if not _once("nonconformity.overdue", str(nc.pk), day):
                 continue
-            enterprise = nc.application.enterprise
+            enterprise = nc.enterprise
+            # Surveillance nonconformities belong to a certificate, not an application.
+            if nc.application_id:
+                owner_zh, owner_en = f"申请 {nc.application.reference}", f"application {nc.application.reference}"
+            else:
+                owner_zh, owner_en = f"证书 {nc.certificate.number}", f"certificate {nc.certificate.number}"
             body = (
-                f"不符合项 {nc.number}（申请 {nc.application.reference}）"
+                f"不符合项 {nc.number}（{owner_zh}）"
                 f"整改期限为 {nc.due_date:%Y-%m-%d}，已逾期未提交整改。\n"
-                f"Nonconformity {nc.number} (application {nc.application.reference}) was due on "
+                f"Nonconformity {nc.number} ({owner_en}) was due on "
                 f"{nc.due_date:%Y-%m-%d} and no corrective action was submitted."
             )
             title = f"整改逾期：{nc.number} / corrective action overdue"

@@ -1,10 +1,10 @@
 """The lifecycle's contribution to `certflow tick` (see certflow/lifecycle/ticking.py for the extension point).
 
-Surveillance due (issue 7, surveillance) and survey reminders (surveys) are added by those apps in their own
-`tick.py`; nothing here needs to change for them.
+Surveillance due (issue 7, surveillance) and survey reminders (certflow/surveys/tick.py) are added by those apps
+in their own `tick.py`; nothing here needs to change for them.
 """
 
-from certflow.lifecycle import sweeps
+from certflow.lifecycle import recertification, sweeps
 from certflow.lifecycle.ticking import TickStep
 
 
@@ -37,5 +37,12 @@ def tick_steps() -> list[TickStep]:
             "acceptance deadlines due",
             sweeps.acceptance_due_step,
             order=40,
+        ),
+        TickStep(
+            "certificates.recertification_reminders",
+            "再认证提醒",
+            "re-certification reminders",
+            recertification.recertification_reminders_step,
+            order=50,
         ),
     ]

@@ -60,10 +60,16 @@ class CorrectiveActionInline(admin.StackedInline):
 
 @admin.register(Nonconformity)
 class NonconformityAdmin(ReadOnlyAdmin):
-    list_display = ("number", "application", "stage", "item_id", "grade", "state", "due_date")
+    list_display = ("number", "application", "certificate", "stage", "item_id", "grade", "state", "due_date")
     list_filter = ("stage", "grade", "state")
-    search_fields = ("number", "application__reference", "application__enterprise__name")
-    list_select_related = ("application",)
+    search_fields = (
+        "number",
+        "application__reference",
+        "application__enterprise__name",
+        "certificate__number",
+        "certificate__enterprise__name",
+    )
+    list_select_related = ("application", "certificate")
     inlines = [CorrectiveActionInline]
 
 

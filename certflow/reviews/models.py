@@ -89,8 +89,13 @@ class Nonconformity(models.Model):
     stage reuses the states, the corrective actions and the deadline rule unchanged.
     """
 
+    # Certification stages raise nonconformities on an application; surveillance audits on the certificate
+    # (decisions SV7). At least one of the two is set.
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="nonconformities"
+        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="nonconformities"
+    )
+    certificate = models.ForeignKey(
+        "certificates.Certificate", on_delete=models.PROTECT, null=True, blank=True, related_name="nonconformities"
     )
     stage = models.CharField(_("阶段"), max_length=20, choices=NonconformityStage.choices)
     review = models.ForeignKey(
@@ -124,9 +129,33 @@ class Nonconformity(models.Model):
         verbose_name_plural = _("不符合项")
         ordering = ["application", "number"]
         indexes = [models.Index(fields=["application", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False) | models.Q(certificate__isnull=False),
+                name="nonconformity_has_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def owner(self):
+        """The application or, for a surveillance nonconformity, the certificate it is raised on."""
+        return self.application if self.application_id else self.certificate
+
+    @property
+    def owner_reference(self) -> str:
+        owner = self.owner
+        return getattr(owner, "reference", None) or getattr(owner, "number", "")
+
+    @property
+    def enterprise(self):
+        return self.owner.enterprise
+
+    @property
+    def enterprise_id(self) -> int:
+        return self.application.enterprise_id if self.application_id else self.certificate.enterprise_id
 
 
 class CorrectiveAction(models.Model):

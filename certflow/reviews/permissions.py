@@ -62,12 +62,15 @@ def may_assign(user) -> bool:
 
 def get_nonconformity_for_user(user, pk, *, answer: bool = False) -> Nonconformity:
     """`answer=True`: the enterprise's own users, who write the corrective-action report."""
-    nonconformity = _get(nonconformities_for_user(user).select_related("application__enterprise", "review"), pk)
+    nonconformity = _get(
+        nonconformities_for_user(user).select_related(
+            "application__enterprise", "certificate__enterprise", "review", "audit"
+        ),
+        pk,
+    )
     if answer and (
         user.is_cb_staff
-        or not user.memberships.filter(
-            enterprise_id=nonconformity.application.enterprise_id, ended_at__isnull=True
-        ).exists()
+        or not user.memberships.filter(enterprise_id=nonconformity.enterprise_id, ended_at__isnull=True).exists()
     ):
         raise PermissionDenied(ONLY_ENTERPRISE)
     return nonconformity
@@ -79,7 +82,12 @@ def is_verifier(user, nonconformity: Nonconformity) -> bool:
 
 def get_corrective_action_for_user(user, pk, *, decide: bool = False) -> CorrectiveAction:
     """`decide=True`: the nonconformity's verifier (the assigned reviewer), who accepts or returns it."""
-    action = _get(corrective_actions_for_user(user).select_related("nonconformity__application__enterprise"), pk)
+    action = _get(
+        corrective_actions_for_user(user).select_related(
+            "nonconformity__application__enterprise", "nonconformity__certificate__enterprise"
+        ),
+        pk,
+    )
     if decide and not is_verifier(user, action.nonconformity):
         raise PermissionDenied(ONLY_REVIEWER)
     return action

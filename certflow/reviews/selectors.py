@@ -21,9 +21,10 @@ def _scheme(version_pk: int, sha256: str) -> Scheme:
     return SchemeVersion.objects.get(pk=version_pk).as_scheme()
 
 
-def scheme_for(application: Application) -> Scheme:
-    """The scheme an application runs under. A recorded version never changes (decisions S1), so the
-    parsed scheme is kept per process, keyed by the row and its SHA-256."""
+def scheme_for(application) -> Scheme:
+    """The scheme an application (or a certificate, for surveillance nonconformities) runs under. A recorded
+    version never changes (decisions S1), so the parsed scheme is kept per process, keyed by the row and
+    its SHA-256."""
     version = application.scheme_version
     return _scheme(version.pk, version.sha256)
 
@@ -103,22 +104,43 @@ def evidence_choices(application: Application) -> QuerySet[MaterialFile]:
 # --- nonconformities ------------------------------------------------------------------------------
 
 
+def _visible(user) -> Q:
+    """Nonconformities of applications the user may see; surveillance ones (raised on a certificate) of the
+    certificates the user may see (the enterprise's own) or of the audits the user may see (the audit team,
+    staff spanning clients) (decisions SV7)."""
+    from certflow.audits.selectors import audits_for_user
+    from certflow.certificates.selectors import certificates_for_user
+
+    return (
+        Q(application__in=applications_for_user(user))
+        | Q(certificate__in=certificates_for_user(user))
+        | Q(application__isnull=True, audit__in=audits_for_user(user))
+    )
+
+
 def nonconformities_for_user(user) -> QuerySet[Nonconformity]:
-    return Nonconformity.objects.filter(application__in=applications_for_user(user))
+    return Nonconformity.objects.filter(_visible(user))
 
 
-def nonconformity_list(user, *, application: int | None = None, state: str = "") -> QuerySet[Nonconformity]:
-    qs = nonconformities_for_user(user).select_related("application__enterprise", "review__reviewer")
+OWNER_RELATED = ("application__enterprise", "certificate__enterprise")
+
+
+def nonconformity_list(
+    user, *, application: int | None = None, certificate: int | None = None, state: str = ""
+) -> QuerySet[Nonconformity]:
+    qs = nonconformities_for_user(user).select_related(*OWNER_RELATED, "review__reviewer")
     if application is not None:
         qs = qs.filter(application_id=application)
+    if certificate is not None:
+        qs = qs.filter(certificate_id=certificate)
     if state:
         qs = qs.filter(state=state)
-    return qs.annotate(round_count=Count("actions")).order_by("application_id", "number")
+    return qs.annotate(round_count=Count("actions")).order_by("application_id", "certificate_id", "number")
 
 
 def nonconformity_detail(pk: int) -> Nonconformity:
     return (
-        Nonconformity.objects.select_related("application__enterprise", "review__reviewer", "raised_by", "verified_by")
+        Nonconformity.objects.select_related(*OWNER_RELATED, "audit", "review__reviewer", "raised_by", "verified_by")
         .prefetch_related(
             Prefetch(
                 "actions",
@@ -132,4 +154,4 @@ def nonconformity_detail(pk: int) -> Nonconformity:
 
 
 def corrective_actions_for_user(user) -> QuerySet[CorrectiveAction]:
-    return CorrectiveAction.objects.filter(nonconformity__application__in=applications_for_user(user))
+    return CorrectiveAction.objects.filter(nonconformity__in=nonconformities_for_user(user))

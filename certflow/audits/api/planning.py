@@ -114,6 +114,7 @@ class PlanningNoticeSerializer(serializers.ModelSerializer):
 class AuditSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     application_reference = serializers.CharField(source="application.reference", read_only=True, default=None)
+    certificate_number = serializers.CharField(source="certificate.number", read_only=True, default=None)
     team = PlanningTeamMemberSerializer(source="current_team", many=True, read_only=True)
 
     class Meta:
@@ -125,6 +126,9 @@ class AuditSerializer(serializers.ModelSerializer):
             "enterprise_name",
             "application",
             "application_reference",
+            "certificate",
+            "certificate_number",
+            "surveillance_window",
             "audit_type",
             "status",
             "days",

@@ -68,13 +68,18 @@ def _planners():
 def _lock(audit_id: int) -> Audit:
     return (
         Audit.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "application", "scheme_version")
+        .select_related("enterprise", "application", "certificate", "scheme_version")
         .get(pk=audit_id)
     )
 
 
 def _lock_application(audit: Audit) -> Application | None:
+    """The application, or for a surveillance audit the certificate, locked first (one lock order)."""
     if not audit.application_id:
+        if audit.certificate_id:
+            from certflow.certificates.models import Certificate
+
+            Certificate.objects.select_for_update().get(pk=audit.certificate_id)
         return None
     return Application.objects.select_for_update().select_related("enterprise").get(pk=audit.application_id)
 
@@ -276,9 +281,11 @@ def nonconformity_raise_from_finding(*, by, audit: Audit, item_id: str, today: d
         locked = _lock(audit.pk)
         _guard_team(by, locked)
         domain.guard_checklist_open(locked.status)
-        if application is None:
+        if application is None and not locked.certificate_id:
             raise RuleViolation(
-                "该审核没有关联申请，无法开具不符合项", "this audit has no application to raise it on", "no_application"
+                "该审核没有关联申请或证书，无法开具不符合项",
+                "this audit has no application or certificate to raise it on",
+                "no_application",
             )
         finding = Finding.objects.filter(audit=locked, item_id=item_id).first()
         if finding is None or finding.result not in (ChecklistResult.MINOR, ChecklistResult.MAJOR):
@@ -293,6 +300,7 @@ def nonconformity_raise_from_finding(*, by, audit: Audit, item_id: str, today: d
         nc = nonconformity_raise(
             by=by,
             application=application,
+            certificate=None if application is not None else locked.certificate,
             stage=_nc_stage(locked),
             item_id=item_id,
             grade=finding.result,
@@ -454,6 +462,10 @@ def closing_meeting_hold(
         locked.closed_at = now
         locked.passed_at = now if target == AuditStatus.PASSED else None
         locked.save(update_fields=["status", "closed_at", "passed_at"])
+        if locked.audit_type == AuditType.SURVEILLANCE and locked.certificate_id:
+            from certflow.surveillance.services import after_surveillance_closing
+
+            after_surveillance_closing(by=by, audit=locked, nonconformities=ncs, today=reported_on)
         if application is not None and application.status == ApplicationStatus.ONSITE_AUDIT:
             application_advance(
                 by=by,

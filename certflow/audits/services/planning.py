@@ -53,10 +53,14 @@ def audit_scheme(audit: Audit):
 
 
 def audit_categories(audit: Audit) -> list[str]:
-    """The custom-goods categories the team must cover: the application's; for a special audit without
-    one, those of the enterprise's latest application (decisions AP6)."""
+    """The custom-goods categories the team must cover: the application's; for a surveillance audit the
+    certificate's scope; for a special audit without either, those of the enterprise's latest application
+    (decisions AP6)."""
     if audit.application_id:
         return list(audit.application.categories)
+    if audit.certificate_id:
+        # A surveillance audit covers the certificate's scope (5 认证模式 4).
+        return list(audit.certificate.scope_categories)
     latest = audit.enterprise.applications.exclude(categories=[]).order_by("-created_at", "-id").first()
     return list(latest.categories) if latest else []
 
@@ -153,7 +157,7 @@ def _guard_enterprise(by, audit: Audit) -> None:
 def _lock(audit: Audit) -> Audit:
     return (
         Audit.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "application", "scheme_version")
+        .select_related("enterprise", "application", "certificate", "scheme_version")
         .get(pk=audit.pk)
     )
 
@@ -297,6 +301,85 @@ def special_audit_create(
             target=audit,
             reason=reason,
             after={"application": getattr(application, "reference", ""), "audit_type": AuditType.SPECIAL},
+        )
+    return audit
+
+
+def surveillance_audit_create(
+    *, by, certificate, window: int | None = None, objectives: str = "", today: date | None = None
+) -> Audit:
+    """A surveillance audit (监督审核) of a certificate in force, for the n-th obligation of its programme
+    (default: the first neither done nor planned). Planned afterwards with the same pages and rules as any
+    audit: dates, team (qualified for the certificate's scope), sites, the 7-working-day notice
+    (5 认证模式 4; 6 持续监督 1; decisions SV5)."""
+    from certflow.certificates.models import Certificate
+    from certflow.surveillance import domain as sv
+    from certflow.surveillance.selectors import certificate_programme
+
+    _guard_planner(by)
+    today = today_or(today)
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "scheme_version", "application")
+            .get(pk=certificate.pk)
+        )
+        sv.guard_programme(
+            status=locked.status, is_legacy=locked.is_legacy, has_scheme=locked.scheme_version_id is not None
+        )
+        obligations = certificate_programme(locked, today)
+        if window is None:
+            chosen = sv.window_for_new_audit(obligations)
+        else:
+            match = [o for o in obligations if o.window.number == window]
+            if not match:
+                raise RuleViolation(
+                    f"该证书没有第 {window} 次监督审核",
+                    f"the certificate has no surveillance window {window}",
+                    "bad_window",
+                )
+            if match[0].state == sv.ObligationState.DONE or any(a.open for a in match[0].audits):
+                raise RuleViolation(
+                    f"第 {window} 次监督审核已完成或已安排",
+                    f"surveillance audit {window} is already done or planned",
+                    "window_taken",
+                )
+            chosen = match[0].window
+        audit = Audit.objects.create(
+            reference=_new_reference(today),
+            enterprise=locked.enterprise,
+            certificate=locked,
+            surveillance_window=chosen.number,
+            scheme_version=locked.scheme_version,
+            audit_type=AuditType.SURVEILLANCE,
+            objectives=(objectives or "").strip(),
+            created_by=by,
+        )
+        if locked.application_id:
+            _copy_sites(audit, locked.application)
+        record_event(
+            actor=by,
+            action="audit.created",
+            target=audit,
+            after={
+                "certificate": locked.number,
+                "audit_type": AuditType.SURVEILLANCE,
+                "window": chosen.number,
+                "window_opens": chosen.opens,
+                "window_closes": chosen.closes,
+                "status": audit.status,
+            },
+        )
+        _notify(
+            recipients=_enterprise_users(audit),
+            kind="audit.surveillance_planned",
+            enterprise=locked.enterprise,
+            title=f"监督审核已安排（{audit.reference}）",
+            body=f"证书 {locked.number} 的第 {chosen.number} 次监督审核须于 {chosen.opens:%Y-%m-%d} 至 "
+            f"{chosen.closes:%Y-%m-%d} 间进行，审核日期将与贵企业协商。 / Surveillance audit {chosen.number} of "
+            f"certificate {locked.number} is due between {chosen.opens:%Y-%m-%d} and {chosen.closes:%Y-%m-%d}; "
+            "the days will be agreed with you.",
+            url=_url(audit),
         )
     return audit
 

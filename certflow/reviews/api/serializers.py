@@ -128,7 +128,10 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class NonconformitySerializer(serializers.ModelSerializer):
-    application_reference = serializers.CharField(source="application.reference", read_only=True)
+    application_reference = serializers.SerializerMethodField(
+        help_text="null for a surveillance nonconformity, raised on the certificate"
+    )
+    certificate_number = serializers.SerializerMethodField(help_text="set for a surveillance nonconformity")
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -138,6 +141,9 @@ class NonconformitySerializer(serializers.ModelSerializer):
             "number",
             "application",
             "application_reference",
+            "certificate",
+            "certificate_number",
+            "audit",
             "stage",
             "review",
             "item_id",
@@ -157,6 +163,12 @@ class NonconformitySerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj) -> bool:
         return domain.is_overdue(obj.due_date, today(), obj.state)
+
+    def get_application_reference(self, obj) -> str | None:
+        return obj.application.reference if obj.application_id else None
+
+    def get_certificate_number(self, obj) -> str | None:
+        return obj.certificate.number if obj.certificate_id else None
 
 
 class NonconformityDetailSerializer(NonconformitySerializer):

@@ -183,6 +183,7 @@ class NonconformityViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("application", int, description="application id"),
+            OpenApiParameter("certificate", int, description="certificate id (surveillance nonconformities)"),
             OpenApiParameter("state", str, enum=domain.NonconformityState.values),
         ]
     )
@@ -191,11 +192,13 @@ class NonconformityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         application = self.request.query_params.get("application")
-        if application is not None and not application.isdigit():
+        certificate = self.request.query_params.get("certificate")
+        if any(value is not None and not value.isdigit() for value in (application, certificate)):
             return Nonconformity.objects.none()
         return nonconformity_list(
             self.request.user,
             application=int(application) if application else None,
+            certificate=int(certificate) if certificate else None,
             state=self.request.query_params.get("state", ""),
         )
 

@@ -32,16 +32,17 @@ def reviewer_facts(user) -> ReviewerFacts:
     )
 
 
-def enterprise_users(application: Application):
+def enterprise_users(owner):
+    """The enterprise's active users; `owner` is an application or a certificate (anything with enterprise_id)."""
     return User.objects.filter(
-        memberships__enterprise_id=application.enterprise_id, memberships__ended_at__isnull=True, is_active=True
+        memberships__enterprise_id=owner.enterprise_id, memberships__ended_at__isnull=True, is_active=True
     ).distinct()
 
 
-def is_enterprise_user(user, application: Application) -> bool:
+def is_enterprise_user(user, owner) -> bool:
     if user.is_cb_staff or not user.is_active:
         return False
-    return user.memberships.filter(enterprise_id=application.enterprise_id, ended_at__isnull=True).exists()
+    return user.memberships.filter(enterprise_id=owner.enterprise_id, ended_at__isnull=True).exists()
 
 
 def notify(**kwargs) -> None:
@@ -50,14 +51,16 @@ def notify(**kwargs) -> None:
     send(**kwargs)
 
 
-def correction_due(application: Application, grade: str, reported_on: date) -> date:
+def correction_due(owner, grade: str, reported_on: date) -> date:
     """The scheme's deadline for correcting a nonconformity of `grade` (decisions S6, R4, R10)."""
-    return correction_due_info(application, grade, reported_on)[0]
+    return correction_due_info(owner, grade, reported_on)[0]
 
 
-def correction_due_info(application: Application, grade: str, reported_on: date) -> tuple[date, bool]:
-    """The deadline and whether it is provisional (its year's holiday schedule not entered yet, R10)."""
-    deadline = scheme_for(application).deadline(domain.correction_deadline_name(grade))
+def correction_due_info(owner, grade: str, reported_on: date) -> tuple[date, bool]:
+    """The deadline and whether it is provisional (its year's holiday schedule not entered yet, R10).
+    `owner` is the application, or the certificate of a surveillance nonconformity: both carry the scheme
+    version the deadline comes from."""
+    deadline = scheme_for(owner).deadline(domain.correction_deadline_name(grade))
     try:
         return domain.correction_due_or_provisional(
             reported_on,

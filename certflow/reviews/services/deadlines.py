@@ -15,13 +15,18 @@ def settle_provisional_deadlines(*, by) -> int:
     settled = 0
     with transaction.atomic():
         pending = (
-            Nonconformity.objects.select_for_update()
-            .select_related("application__scheme_version", "application__enterprise")
+            Nonconformity.objects.select_for_update(of=("self",))
+            .select_related(
+                "application__scheme_version",
+                "application__enterprise",
+                "certificate__scheme_version",
+                "certificate__enterprise",
+            )
             .filter(due_provisional=True)
             .order_by("pk")
         )
         for nc in pending:
-            due_date, provisional = correction_due_info(nc.application, nc.grade, nc.reported_on)
+            due_date, provisional = correction_due_info(nc.owner, nc.grade, nc.reported_on)
             if provisional:
                 continue
             before = nc.due_date
@@ -37,9 +42,9 @@ def settle_provisional_deadlines(*, by) -> int:
             )
             if due_date != before:
                 notify(
-                    recipients=enterprise_users(nc.application),
+                    recipients=enterprise_users(nc.owner),
                     kind="nonconformity.due_date_settled",
-                    enterprise=nc.application.enterprise,
+                    enterprise=nc.owner.enterprise,
                     title=f"不符合项 {nc.number} 的整改期限顺延至 {due_date:%Y-%m-%d}",
                     body=f"原暂定期限 {before:%Y-%m-%d} 为法定节假日，依法顺延至下一工作日。",
                     url=f"/reviews/nonconformities/{nc.pk}/",

@@ -51,7 +51,8 @@ def _nc_url(nonconformity: Nonconformity) -> str:
 def nonconformity_raise(
     *,
     by,
-    application: Application,
+    application: Application | None = None,
+    certificate=None,
     stage: str,
     item_id: str,
     grade: str,
@@ -62,20 +63,34 @@ def nonconformity_raise(
     notify_enterprise: bool = True,
 ) -> Nonconformity:
     """Raise one nonconformity with its number and correction deadline. Call inside the stage's transaction
-    with the application locked; the number is NC-<application reference>-<nn>, counted per application
-    across all stages."""
+    with the application (or certificate) locked; the number is NC-<application reference>-<nn>, counted per
+    application across all stages. A surveillance audit raises it on the certificate instead: NC-<audit
+    reference>-<nn>, counted per audit (decisions SV7)."""
     if stage not in NonconformityStage.values or grade not in NonconformityGrade.values:
         raise RuleViolation("不符合项的阶段或等级不正确", "unknown stage or grade of a nonconformity", "invalid")
     if not description.strip():
         raise RuleViolation("请描述不符合事实", "describe the finding", "no_description")
-    due_date, due_provisional = correction_due_info(application, grade, reported_on)
-    n = next_value(f"nonconformity:{application.pk}")
+    owner = application or certificate
+    if owner is None or (application is None and audit is None):
+        raise RuleViolation(
+            "不符合项须属于一项申请或一张证书（监督审核）",
+            "a nonconformity belongs to an application or, from a surveillance audit, to a certificate",
+            "no_owner",
+        )
+    due_date, due_provisional = correction_due_info(owner, grade, reported_on)
+    if application is not None:
+        n = next_value(f"nonconformity:{application.pk}")
+        number = f"NC-{application.reference}-{n:02d}"
+    else:
+        n = next_value(f"nonconformity:audit:{audit.pk}")
+        number = f"NC-{audit.reference}-{n:02d}"
     nonconformity = Nonconformity.objects.create(
         application=application,
+        certificate=certificate,
         stage=stage,
         review=review,
         audit=audit,
-        number=f"NC-{application.reference}-{n:02d}",
+        number=number,
         item_id=item_id,
         grade=grade,
         description=description.strip(),
@@ -90,7 +105,8 @@ def nonconformity_raise(
         target=nonconformity,
         after={
             "number": nonconformity.number,
-            "application": application.reference,
+            "application": getattr(application, "reference", ""),
+            "certificate": getattr(certificate, "number", ""),
             "stage": stage,
             "item": item_id,
             "grade": grade,
@@ -100,9 +116,9 @@ def nonconformity_raise(
     )
     if notify_enterprise:
         notify(
-            recipients=enterprise_users(application),
+            recipients=enterprise_users(owner),
             kind="nonconformity.raised",
-            enterprise=application.enterprise,
+            enterprise=owner.enterprise,
             title=f"不符合项 {nonconformity.number}，请于 {nonconformity.due_date:%Y-%m-%d} 前整改",
             body=nonconformity.description,
             url=_nc_url(nonconformity),
@@ -136,7 +152,11 @@ def _inspect(files) -> list:
 
 
 def _lock_nonconformity(nonconformity: Nonconformity) -> Nonconformity:
-    return Nonconformity.objects.select_for_update().select_related("application__enterprise").get(pk=nonconformity.pk)
+    return (
+        Nonconformity.objects.select_for_update(of=("self",))
+        .select_related("application__enterprise", "certificate__enterprise")
+        .get(pk=nonconformity.pk)
+    )
 
 
 def corrective_action_submit(
@@ -154,7 +174,7 @@ def corrective_action_submit(
     inspected = _inspect(list(files))  # before the transaction: reading files takes time, locks should not
     with transaction.atomic():
         locked = _lock_nonconformity(nonconformity)
-        if not is_enterprise_user(by, locked.application):
+        if not is_enterprise_user(by, locked.owner):
             raise RuleViolation(
                 "只有该企业的用户可以提交整改报告",
                 "only the enterprise's own users may submit its corrective actions",
@@ -207,10 +227,9 @@ def corrective_action_submit(
             notify(
                 recipients=User.objects.filter(pk=verifier),
                 kind="nonconformity.action_submitted",
-                enterprise=locked.application.enterprise,
+                enterprise=locked.owner.enterprise,
                 title=f"整改报告待验证：{locked.number}（第 {action.round} 轮）",
-                body=f"{locked.application.enterprise.name} 已提交整改报告。"
-                " / A corrective action awaits verification.",
+                body=f"{locked.owner.enterprise.name} 已提交整改报告。 / A corrective action awaits verification.",
                 url=_nc_url(locked),
             )
     return action
@@ -237,8 +256,8 @@ def corrective_action_accept(*, by, action: CorrectiveAction, comment: str = "")
     from certflow.reviews.services.review import review_pass
 
     with transaction.atomic():
-        # The application first, as review_pass will lock it: one lock order for every writer.
-        Application.objects.select_for_update().get(pk=action.nonconformity.application_id)
+        # The application (or certificate) first, as review_pass will lock it: one lock order for every writer.
+        _lock_owner(action.nonconformity)
         nonconformity, locked = _lock_for_decision(action)
         target = domain.guard_accept(
             nonconformity.state, is_verifier=by.is_active and by.pk == verifier_id(nonconformity)
@@ -265,14 +284,15 @@ def corrective_action_accept(*, by, action: CorrectiveAction, comment: str = "")
             after={"state": target, "round": locked.round},
         )
         notify(
-            recipients=enterprise_users(nonconformity.application),
+            recipients=enterprise_users(nonconformity.owner),
             kind="nonconformity.verified",
-            enterprise=nonconformity.application.enterprise,
+            enterprise=nonconformity.owner.enterprise,
             title=f"不符合项 {nonconformity.number} 整改已验证关闭",
             body=comment.strip() or "整改有效。 / The correction is verified effective.",
             url=_nc_url(nonconformity),
         )
         _audit_may_pass(by, nonconformity)
+        _certificate_may_be_restored(by, nonconformity)
         review = nonconformity.review
         if (
             review is not None
@@ -315,14 +335,32 @@ def corrective_action_return(*, by, action: CorrectiveAction, comment: str) -> C
         _guard_pending(locked)
         _decide(by, locked, nonconformity, ActionDecision.RETURNED, target, comment, "nonconformity.returned")
         notify(
-            recipients=enterprise_users(nonconformity.application),
+            recipients=enterprise_users(nonconformity.owner),
             kind="nonconformity.returned",
-            enterprise=nonconformity.application.enterprise,
+            enterprise=nonconformity.owner.enterprise,
             title=f"不符合项 {nonconformity.number} 的整改被退回，请于 {nonconformity.due_date:%Y-%m-%d} 前重新提交",
             body=comment.strip(),
             url=_nc_url(nonconformity),
         )
     return locked
+
+
+def _lock_owner(nonconformity: Nonconformity) -> None:
+    if nonconformity.application_id:
+        Application.objects.select_for_update().get(pk=nonconformity.application_id)
+    else:
+        from certflow.certificates.models import Certificate
+
+        Certificate.objects.select_for_update().get(pk=nonconformity.certificate_id)
+
+
+def _certificate_may_be_restored(by, nonconformity: Nonconformity) -> None:
+    """A certificate suspended for a surveillance audit's major nonconformities is restored once all of them
+    are verified (6 持续监督 2; decisions SV7)."""
+    if nonconformity.certificate_id and nonconformity.audit_id:
+        from certflow.surveillance.services import restore_if_corrected
+
+        restore_if_corrected(by=by, audit_id=nonconformity.audit_id)
 
 
 def _audit_may_pass(by, nonconformity: Nonconformity) -> None:
@@ -337,7 +375,7 @@ def corrective_action_accept_plan(*, by, action: CorrectiveAction, comment: str 
     """The lead auditor accepts a minor on-site nonconformity's correction plan (整改计划已接受): the round is
     decided, the enterprise later submits the completed correction for verification (decisions AC6)."""
     with transaction.atomic():
-        Application.objects.select_for_update().get(pk=action.nonconformity.application_id)
+        _lock_owner(action.nonconformity)
         nonconformity, locked = _lock_for_decision(action)
         target = domain.guard_accept_plan(
             nonconformity.state,
@@ -348,9 +386,9 @@ def corrective_action_accept_plan(*, by, action: CorrectiveAction, comment: str 
         _guard_pending(locked)
         _decide(by, locked, nonconformity, ActionDecision.PLAN_ACCEPTED, target, comment, "nonconformity.plan_accepted")
         notify(
-            recipients=enterprise_users(nonconformity.application),
+            recipients=enterprise_users(nonconformity.owner),
             kind="nonconformity.plan_accepted",
-            enterprise=nonconformity.application.enterprise,
+            enterprise=nonconformity.owner.enterprise,
             title=f"不符合项 {nonconformity.number} 的整改计划已接受",
             body=(comment.strip() or "整改计划可行。")
             + " 请按计划完成整改后提交整改证据。 / Complete the correction as planned and submit its evidence.",
@@ -363,7 +401,7 @@ def corrective_action_accept_plan(*, by, action: CorrectiveAction, comment: str 
 def nonconformity_report(*, by, nonconformity: Nonconformity, reported_on: date) -> Nonconformity:
     """Count a nonconformity's deadline from the day it is formally reported (an on-site audit's closing
     meeting, where the deadlines are announced). Call inside the stage's transaction."""
-    due_date, due_provisional = correction_due_info(nonconformity.application, nonconformity.grade, reported_on)
+    due_date, due_provisional = correction_due_info(nonconformity.owner, nonconformity.grade, reported_on)
     before = {"reported_on": nonconformity.reported_on, "due_date": nonconformity.due_date}
     if before == {"reported_on": reported_on, "due_date": due_date}:
         return nonconformity

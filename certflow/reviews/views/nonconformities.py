@@ -62,9 +62,7 @@ def nonconformity_list_view(request, application_pk: int | None = None):
 def _is_member(user, nonconformity) -> bool:
     return (
         not user.is_cb_staff
-        and user.memberships.filter(
-            enterprise_id=nonconformity.application.enterprise_id, ended_at__isnull=True
-        ).exists()
+        and user.memberships.filter(enterprise_id=nonconformity.enterprise_id, ended_at__isnull=True).exists()
     )
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SurveillanceConfig(AppConfig):
+    name = "certflow.surveillance"
+    label = "surveillance"
+    verbose_name = "持续监督 / Surveillance"

@@ -1,0 +1,229 @@
+"""Reads of the surveillance programme: windows and obligation states of certificates, in a fixed number of
+queries however many certificates (windows are computed in Python from each certificate's dates)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from certflow.audits.domain import OPEN_STATES, AuditStatus, AuditType
+from certflow.audits.models import Audit
+from certflow.certificates.domain import ACTIVE_STATUSES
+from certflow.certificates.models import Certificate
+from certflow.certificates.selectors import certificates_for_user
+from certflow.surveillance import domain
+from certflow.surveillance.domain import AuditFacts, Obligation, ObligationState, Rules
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+@lru_cache(maxsize=32)
+def _rules(version_pk: int, sha256: str) -> Rules:
+    from certflow.core.schemes.models import SchemeVersion
+
+    return Rules.of(SchemeVersion.objects.get(pk=version_pk).as_scheme().surveillance)
+
+
+def rules_for(certificate: Certificate) -> Rules | None:
+    """The certificate's scheme rules; None for a legacy certificate (no A/0 programme, decisions SV6)."""
+    version = certificate.scheme_version
+    if certificate.is_legacy or version is None:
+        return None
+    return _rules(version.pk, version.sha256)
+
+
+def certificate_windows(certificate: Certificate) -> tuple[domain.Window, ...]:
+    rules = rules_for(certificate)
+    if rules is None:
+        return ()
+    return domain.windows(cycle_start(certificate), certificate.expires_on, rules)
+
+
+def cycle_start(certificate: Certificate) -> date:
+    """The decision the windows count from. A scope-reduced replacement keeps its predecessor's expiry (and so
+    its cycle) though it was issued later: its anniversaries stay those of the original decision (SV10)."""
+    from certflow.certificates.domain import add_years
+
+    years = certificate.scheme_version.as_scheme().deadline("certificate_validity").amount
+    if certificate.supersedes_id and add_years(certificate.issued_on, years) != certificate.expires_on:
+        return add_years(certificate.expires_on, -years)
+    return certificate.issued_on
+
+
+def _held_on(audit: Audit) -> date | None:
+    if audit.status not in (AuditStatus.CORRECTIONS, AuditStatus.PASSED) or audit.closed_at is None:
+        return None
+    return timezone.localdate(audit.closed_at)
+
+
+def audit_facts(certificates: Sequence[Certificate]) -> dict[int, list[AuditFacts]]:
+    """Per certificate: its surveillance audits, and the re-certification audits of its enterprise (which
+    count for the last window, SV3). One query."""
+    ids = [c.pk for c in certificates]
+    enterprises = {c.enterprise_id for c in certificates}
+    if not ids:
+        return {}
+    rows = (
+        Audit.objects.filter(
+            Q(certificate_id__in=ids, audit_type=AuditType.SURVEILLANCE)
+            # Audits of a certificate replaced by a scope reduction (same expiry) count for its replacement.
+            | Q(
+                certificate__superseded_by__in=ids,
+                certificate__expires_on=F("certificate__superseded_by__expires_on"),
+                audit_type=AuditType.SURVEILLANCE,
+            )
+            | Q(enterprise_id__in=enterprises, audit_type=AuditType.RECERTIFICATION)
+        )
+        .annotate(successor_id=F("certificate__superseded_by__id"))
+        .exclude(status=AuditStatus.CANCELLED)
+        .only(
+            "pk",
+            "reference",
+            "audit_type",
+            "status",
+            "certificate_id",
+            "enterprise_id",
+            "surveillance_window",
+            "first_day",
+            "closed_at",
+        )
+        .order_by("created_at", "id")
+    )
+    by_cert: dict[int, list[AuditFacts]] = defaultdict(list)
+    by_enterprise: dict[int, list[AuditFacts]] = defaultdict(list)
+    for audit in rows:
+        facts = AuditFacts(
+            pk=audit.pk,
+            reference=audit.reference,
+            audit_type=audit.audit_type,
+            window=audit.surveillance_window,
+            open=audit.status in OPEN_STATES and _held_on(audit) is None,
+            held_on=_held_on(audit),
+            first_day=audit.first_day,
+            status=audit.status,
+        )
+        if audit.audit_type == AuditType.SURVEILLANCE:
+            by_cert[audit.certificate_id if audit.certificate_id in ids else audit.successor_id].append(facts)
+        else:
+            by_enterprise[audit.enterprise_id].append(facts)
+    return {c.pk: by_cert.get(c.pk, []) + by_enterprise.get(c.enterprise_id, []) for c in certificates}
+
+
+def certificate_programme(certificate: Certificate, on: date) -> tuple[Obligation, ...]:
+    """Every obligation of one certificate with its state on `on` (empty for a legacy certificate)."""
+    found = audit_facts([certificate])
+    return domain.programme(certificate_windows(certificate), found.get(certificate.pk, []), on)
+
+
+def in_force() -> QuerySet[Certificate]:
+    """Certificates under surveillance: valid or suspended, of the current scheme (not legacy, SV6)."""
+    return Certificate.objects.filter(
+        status__in=ACTIVE_STATUSES, is_legacy=False, scheme_version__isnull=False
+    ).select_related("scheme_version", "enterprise")
+
+
+@dataclass
+class Row:
+    certificate: Certificate
+    obligations: tuple[Obligation, ...]
+    next: Obligation | None
+    change_reports: list = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.next.state if self.next else ObligationState.DONE
+
+
+def _overlaps_month(window: domain.Window, month: date) -> bool:
+    last = domain.add_months(month, 1)
+    return window.opens < last and window.closes >= month
+
+
+def _change_reports(ids: Iterable[int]) -> dict[int, list]:
+    try:
+        from certflow.lifecycle.selectors import open_change_reports
+    except ImportError:  # the lifecycle app without change reports: nothing to show
+        return {}
+    return open_change_reports(list(ids))
+
+
+STATE_ORDER = {
+    ObligationState.OVERDUE: 0,
+    ObligationState.DUE: 1,
+    ObligationState.PLANNED: 2,
+    ObligationState.NOT_YET_OPEN: 3,
+    ObligationState.DONE: 4,
+}
+
+
+@dataclass
+class Programme:
+    rows: list[Row]
+    counts: dict[str, int]
+    total: int
+
+
+def programme_rows(
+    certificates: QuerySet[Certificate], *, on: date, state: str = "", month: date | None = None
+) -> Programme:
+    """The dashboard: each certificate with its next obligation, filtered by state and by a month the
+    next window is open in (SV9); counts of every state before filtering. Three queries whatever the size."""
+    certs = list(certificates)
+    facts = audit_facts(certs)
+    rows = []
+    for cert in certs:
+        obligations = domain.programme(certificate_windows(cert), facts.get(cert.pk, []), on)
+        rows.append(Row(cert, obligations, domain.next_obligation(obligations)))
+    counts = {value: 0 for value in ObligationState.values}
+    for row in rows:
+        counts[row.state] += 1
+    if state:
+        rows = [r for r in rows if r.state == state]
+    if month is not None:
+        rows = [r for r in rows if r.next is not None and _overlaps_month(r.next.window, month)]
+    rows.sort(
+        key=lambda r: (
+            STATE_ORDER[r.state],
+            r.next.window.closes if r.next else date.max,
+            r.certificate.number,
+        )
+    )
+    return Programme(rows=rows, counts=counts, total=len(certs))
+
+
+def attach_change_reports(rows: Sequence[Row]) -> None:
+    """Open major-change reports of the page's certificates (surveillance looks at them, 5 认证模式 4)."""
+    reports = _change_reports(r.certificate.pk for r in rows)
+    for row in rows:
+        row.change_reports = reports.get(row.certificate.pk, [])
+
+
+def programme_for_user(user, *, on: date, state: str = "", month: date | None = None) -> Programme:
+    visible = in_force().filter(pk__in=certificates_for_user(user).values("pk"))
+    return programme_rows(visible, on=on, state=state, month=month)
+
+
+def certificate_audits(certificate: Certificate) -> list[Audit]:
+    """Every surveillance audit of the certificate (cancelled included), for its programme page."""
+    return list(
+        Audit.objects.filter(certificate=certificate, audit_type=AuditType.SURVEILLANCE)
+        .select_related("surveillance_suspension")
+        .order_by("surveillance_window", "created_at", "id")
+    )
+
+
+def dashboard_counts(user, on: date | None = None) -> dict[str, int]:
+    """For the dashboard tile: certificates whose next surveillance is due (window open, nothing planned) and
+    overdue. Empty for users who may not see the programme. Two queries."""
+    from certflow.surveillance.permissions import may_see_programme
+
+    if not may_see_programme(user):
+        return {}
+    counts = programme_for_user(user, on=on or today()).counts
+    return {"due": counts[ObligationState.DUE], "overdue": counts[ObligationState.OVERDUE]}
