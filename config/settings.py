@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "certflow.surveys",
     "certflow.certificates",
     "certflow.lifecycle",
+    "certflow.decisions",
+    "certflow.surveillance",
+    "certflow.reporting",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +231,13 @@ SPECTACULAR_SETTINGS = {
         "ImprovementDecisionEnum": "certflow.surveys.models.ImprovementPlan.Decision",
         "CertificateStatusEnum": "certflow.certificates.domain.CertificateStatus",
         "CaseKindEnum": "certflow.lifecycle.domain.CaseKind",
+        "DecisionStatusEnum": "certflow.decisions.domain.DecisionStatus",
+        "ChangeKindEnum": "certflow.lifecycle.domain.ChangeKind",
+        "MajorEventKindEnum": "certflow.lifecycle.domain.EventKind",
+        "ChangeStatusEnum": "certflow.lifecycle.domain.ChangeStatus",
+        "MajorEventStatusEnum": "certflow.lifecycle.domain.EventStatus",
+        "ChangeAssessmentEnum": "certflow.lifecycle.domain.ChangeAssessment",
+        "DecisionVoteEnum": "certflow.decisions.domain.Vote",
         "CaseStatusEnum": "certflow.lifecycle.domain.CaseStatus",
         "CaseOutcomeEnum": "certflow.lifecycle.domain.CaseOutcome",
         "LegacyImportOutcomeEnum": "certflow.lifecycle.models.LegacyImport.Outcome",
@@ -236,12 +246,66 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- security (issue 10) ---------------------------------------------------------------------------------
+# Accounts, sessions and security headers; docs/decisions.md explains each choice (SEC1-SEC10).
+# Second factor (SEC1): TOTP through django-otp. OTPMiddleware marks request.user.is_verified(); the
+# SecondFactorMiddleware after it sends signed-in users who still owe a code to the verify or enrol page.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "certflow.accounts.middleware.SecondFactorMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "certflow.core.middleware.SecurityHeadersMiddleware",
+)
+# CB staff must pass a TOTP code after the password; enterprise users may enrol. Off only for test suites
+# that sign staff in with force_login (the second-factor tests switch it back on).
+CERTFLOW_OTP_REQUIRED_FOR_STAFF = env_bool("CERTFLOW_OTP_REQUIRED_FOR_STAFF", True)
+OTP_TOTP_ISSUER = "欧利斯认证 certflow"
+# A locked-out API client gets JSON (429), a person the lock-out page (SEC5).
+AXES_LOCKOUT_CALLABLE = "certflow.accounts.lockout.lockout_response"
+
+# Production is DEBUG off and HTTPS=1 (SEC6): cookies only over TLS, HSTS, plain HTTP redirected.
+HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx takes the token from the page (base.html hx-headers).
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preload is a promise about the whole domain that the CB's IT must make, not this application (SEC6).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if env_bool("TRUST_X_FORWARDED_PROTO", False):
+        # Only behind a proxy that overwrites X-Forwarded-Proto; otherwise a client could claim HTTPS.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (SEC7): no inline or foreign script anywhere. Inline style stays allowed because
+# the survey charts carry style attributes and two pages have <style> blocks (listed in SEC7).
+CERTFLOW_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# drf-spectacular's Swagger UI and ReDoc pages start themselves with an inline script (SEC7).
+CERTFLOW_CSP_API_DOCS_PATHS = ["/api/docs/", "/api/redoc/"]
+CERTFLOW_CSP_API_DOCS = CERTFLOW_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'") + (
+    "; worker-src 'self' blob:"
+)
+# Pages whose address carries a secret token: the browser must not send it on as a Referer (SEC8).
+CERTFLOW_NO_REFERRER_PATHS = ["/s/", "/verify/", "/accounts/reset/"]
+# --- end security -----------------------------------------------------------------------------------------
 
 CERTFLOW = {
     # The scheme a new application is made under when none is named.
@@ -277,7 +341,7 @@ for _name in ("CERTFLOW_UPLOAD_MAX_BYTES", "CERTFLOW_NOTIFICATION_MAX_ATTEMPTS")
     if globals()[_name] < 1:
         raise ConfigurationError(f"{_name} must be at least 1; got {globals()[_name]}")
 
-# --- Satisfaction survey (certflow.surveys; docs/decisions.d/surveys.md) ------------------------------
+# --- Satisfaction survey (certflow.surveys; docs/decisions.md) ------------------------------
 # Invitation senders by medium: dotted paths of classes with send(invitation, link) -> (ok, detail).
 CERTFLOW_SURVEY_SENDERS = {
     "email": env_str("CERTFLOW_SURVEY_EMAIL_SENDER", "certflow.surveys.senders.EmailSender"),
@@ -289,10 +353,12 @@ CERTFLOW_SURVEY_IMPORT_MODE = env_choice("CERTFLOW_SURVEY_IMPORT_MODE", ("thread
 CERTFLOW_SURVEY_LIST_MAX_BYTES = env_int("CERTFLOW_SURVEY_LIST_MAX_BYTES", 64 * 1024 * 1024)
 # Days a one-time survey link stays valid after it is sent (never past the survey's closing day).
 CERTFLOW_SURVEY_LINK_DAYS = env_int("CERTFLOW_SURVEY_LINK_DAYS", 14)
+# Days before a survey closes that sampled customers who have not answered are reminded once (surveys.reminders).
+CERTFLOW_SURVEY_REMINDER_DAYS = env_int("CERTFLOW_SURVEY_REMINDER_DAYS", 3)
 # Phone call-back attempts per sampled customer before the customer counts as unreachable.
 CERTFLOW_SURVEY_CALL_LIMIT = env_int("CERTFLOW_SURVEY_CALL_LIMIT", 3)
 
-# --- certificates (certflow.certificates; docs/decisions.d/certificates.md) ---------------------------
+# --- certificates (certflow.certificates; docs/decisions.md) ---------------------------
 # Certificate numbers: {year} of issue and {seq}, the per-year sequence; checked at start-up (C1).
 CERTFLOW_CERTIFICATE_NUMBER_FORMAT = env_str("CERTFLOW_CERTIFICATE_NUMBER_FORMAT", "OLS-GZ0056-{year}-{seq:05d}")
 # Ed25519 signing key: base64url of the 32-byte seed; unset → var/certificate_signing_key, made on first use.
@@ -304,7 +370,7 @@ CERTFLOW_VERIFY_PAGE_RATE = env_str("CERTFLOW_VERIFY_PAGE_RATE", "30/min")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_certificates"] = env_str("CERTFLOW_VERIFY_API_RATE", "60/min")
 CERTFLOW_VERIFY_MAX_RESULTS = env_int("CERTFLOW_VERIFY_MAX_RESULTS", 10)
 
-# --- lifecycle (certflow.lifecycle; docs/decisions.d/lifecycle.md) -----------------------------------------
+# --- lifecycle (certflow.lifecycle; docs/decisions.md) -----------------------------------------
 # Complaints and appeals (L8): acknowledge within N working days, decide within M calendar days of receipt.
 # The scheme file has no place for them (its loader refuses unknown keys), so they are settings.
 CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS = env_int("CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS", 5)

@@ -17,6 +17,9 @@ urlpatterns = [
     path("certificates/", include("certflow.certificates.urls")),
     path("verify/", include("certflow.certificates.public_urls")),
     path("lifecycle/", include("certflow.lifecycle.urls")),
+    path("decisions/", include("certflow.decisions.urls")),
+    path("surveillance/", include("certflow.surveillance.urls")),
+    path("reports/", include("certflow.reporting.urls")),
     path("api/", include("certflow.core.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,14 +5,18 @@
         --enterprise owner@jiangxin.example --password certflow-demo-2026 --lang en
 
 Drives the system's Chromium (Debian: `apt-get install chromium`) through Playwright; it never
-downloads a browser. The defaults are the logins `certflow demo` prints. Exits 1 when a page
-answers with an error status, after taking every other screenshot.
+downloads a browser. The defaults are the logins `certflow demo` prints, including the demo staff's
+authenticator key (CB staff pass a TOTP code after the password). Each person signs in once and the
+browser state is reused: a TOTP code is accepted only once. Exits 1 when a page answers with an error
+status, after taking every other screenshot.
 """
 
 import argparse
 import sys
+from base64 import b32decode
 from pathlib import Path
 
+from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
 
 WIDTHS = {"1280": {"width": 1280, "height": 800}, "375": {"width": 375, "height": 812}}
@@ -47,6 +51,22 @@ APPLICATION_PAGES = [
         "tr:has(.app-supplement_requested) a",
     ),
     ("owner@jiangxin.example", "application-new", "/applications/new/", None),
+    # Decision, surveillance, changes, regulator report (issues 6 and 7).
+    ("manager@olis-cert.example", "dashboard-manager", "/dashboard/", None),
+    ("manager@olis-cert.example", "decision-queue", "/decisions/", None),
+    ("manager@olis-cert.example", "decision-dossier", "/decisions/", "table tbody tr a[href^='/decisions/']"),
+    ("manager@olis-cert.example", "surveillance-programme", "/surveillance/", None),
+    (
+        "manager@olis-cert.example",
+        "surveillance-certificate",
+        "/surveillance/",
+        "table tbody tr a[href*='/surveillance/certificates/']",
+    ),
+    ("manager@olis-cert.example", "change-register", "/lifecycle/changes/", None),
+    ("manager@olis-cert.example", "report-monthly", "/reports/monthly/?month=2026-10", None),
+    ("owner@youpin.example", "certificate-suspended-enterprise", "/certificates/", "table tbody tr a"),
+    (None, "verify-search", "/verify/?q=中山优品", None),
+    (None, "verify-certificate", "/verify/?q=中山优品", "a[href^='/verify/']:not([href='/verify/'])"),
 ]
 
 
@@ -57,6 +77,9 @@ def parse_args(argv):
     parser.add_argument("--staff", default="admin@olis-cert.example", help="an administrator's e-mail")
     parser.add_argument("--enterprise", default="owner@jiangxin.example", help="an enterprise user's e-mail")
     parser.add_argument("--password", default="certflow-demo-2026", help="the password of both users")
+    parser.add_argument(
+        "--totp-secret", default="MNSXE5DGNRXXOLLEMVWW6LLUN52HAIJB", help="the demo staff's authenticator key"
+    )
     parser.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"], help="interface language")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="path of the Chromium binary")
     return parser.parse_args(argv)
@@ -68,20 +91,33 @@ class Shooter:
         self.args = args
         self.base = args.base_url.rstrip("/")
         self.failures: list[str] = []
+        self.signed_in: dict[str, dict] = {}  # e-mail -> the browser state of its one sign-in
 
     def session(self, size, email=None):
-        context = self.browser.new_context(viewport=size, locale="zh-CN", timezone_id="Asia/Shanghai")
+        state = self.signed_in.get(email)
+        context = self.browser.new_context(
+            viewport=size, locale="zh-CN", timezone_id="Asia/Shanghai", storage_state=state
+        )
         host = self.base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         context.add_cookies([{"name": "django_language", "value": self.args.lang, "domain": host, "path": "/"}])
         page = context.new_page()
-        if email:
+        if email and state is None:
             page.goto(self.base + "/accounts/login/")
             page.fill("input[name=username]", email)
             page.fill("input[name=password]", self.args.password)
             with page.expect_navigation():
                 page.click("form.stacked button[type=submit]")
-            if "/accounts/login/" in page.url:
+            if "/accounts/second-factor/" in page.url:
+                page.fill(
+                    "input[name=otp]",
+                    f"{totp(b32decode(self.args.totp_secret + '=' * (-len(self.args.totp_secret) % 8))):06d}",
+                )
+                with page.expect_navigation():
+                    page.click("form.stacked button[type=submit]")
+            if "/accounts/login/" in page.url or "/accounts/second-factor/" in page.url:
                 self.failures.append(f"{email}: login failed (still on {page.url})")
+            else:
+                self.signed_in[email] = context.storage_state()
         return context, page
 
     def shoot(self, page, width, name, path):

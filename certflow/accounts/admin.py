@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from certflow.accounts.models import Enterprise, Membership, RoleGrant, User
@@ -38,7 +40,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("个人信息"), {"fields": ("full_name", "phone", "kind")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
+        (_("二次验证"), {"fields": ("second_factor",)}),
     )
+    readonly_fields = ("second_factor",)
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "kind", "password1", "password2")}),
     )
@@ -46,6 +50,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # people are deactivated, never deleted: their records must keep an author
+
+    @admin.display(description=_("二次验证"))
+    def second_factor(self, obj):
+        # The reset itself happens on the recorded page (SEC4), not by editing devices here.
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("user_second_factor", args=[obj.pk]), _("查看 / 重置"))
 
 
 @admin.register(Enterprise)
@@ -58,3 +69,17 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _hide_authenticator_secrets():
+    # django-otp's admin shows and edits each TOTP key and its QR code: anyone with the Django admin
+    # could copy a colleague's authenticator. Devices are managed only through enrolment and the
+    # recorded administrator reset (docs/decisions.md SEC4).
+    from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401 - registers it first
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+
+
+_hide_authenticator_secrets()

@@ -1,17 +1,21 @@
 """API for people and enterprises: the same selectors, permission helpers and services as the pages."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certflow.accounts import services
+from certflow.accounts import second_factor, services
 from certflow.accounts.models import Enterprise, Membership, User
 from certflow.accounts.permissions import get_enterprise_for_user
+from certflow.accounts.roles import StaffRole
 from certflow.accounts.selectors import active_memberships, enterprise_list, users_for_user
 from certflow.accounts.services import ENTERPRISE_FIELDS
+from certflow.core.rules import RuleViolation
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -74,6 +78,25 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return users_for_user(self.request.user)
 
+    @extend_schema(
+        request=inline_serializer("SecondFactorResetRequest", {"reason": serializers.CharField(max_length=200)}),
+        responses={
+            200: inline_serializer("SecondFactorResetResponse", {"devices_removed": serializers.IntegerField()})
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="reset-second-factor")
+    def reset_second_factor(self, request, pk=None):
+        """Administrators: remove a person's lost authenticator and API tokens (recorded as an event)."""
+        person = self.get_object()
+        if not request.user.has_role(StaffRole.ADMINISTRATOR):
+            return Response(
+                {"detail": "只有系统管理员可以重置二次验证 / only an administrator can reset a second factor"},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        reason = serializers.CharField(max_length=200).run_validation(request.data.get("reason"))
+        removed = second_factor.reset(by=request.user, user=person, reason=reason)
+        return Response({"devices_removed": removed})
+
 
 class MembershipSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseSerializer(read_only=True)
@@ -103,10 +126,18 @@ class MeView(APIView):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="the authenticator's current code: required for CB staff and for anyone who has enrolled one",
+    )
 
 
 class TokenView(APIView):
-    """Exchange e-mail and password for an API token (the same throttling as the login page)."""
+    """Exchange e-mail, password and (where the web sign-in asks for one) the authenticator code for a token.
+
+    A token is as good as a verified session, so it costs the same second factor (SEC3)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -126,5 +157,35 @@ class TokenView(APIView):
             return Response(
                 {"detail": "邮箱或密码不正确 / e-mail or password is wrong"}, status=status.HTTP_400_BAD_REQUEST
             )
+        refusal = self._second_factor_refusal(user, data.validated_data.get("otp", ""))
+        if refusal is not None:
+            return refusal
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor_refusal(user, code: str) -> Response | None:
+        if second_factor.has_confirmed_device(user):
+            if not second_factor.clean_code(code):
+                return Response(
+                    {
+                        "detail": "请提供身份验证器上的验证码 / the authenticator code is required (field otp)",
+                        "code": "otp_required",
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            try:
+                second_factor.check_code(user, code)
+            except RuleViolation as exc:
+                return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+            return None
+        if user.is_cb_staff and settings.CERTFLOW_OTP_REQUIRED_FOR_STAFF:
+            return Response(
+                {
+                    "detail": "认证机构人员须先在网页登录并绑定身份验证器 / CB staff must first sign in on the web "
+                    "and enrol an authenticator",
+                    "code": "otp_enrolment_required",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return None

@@ -3,12 +3,22 @@
 Idempotent: running it twice leaves one of each. Later stages add their own demo steps.
 """
 
+from base64 import b32encode
+from binascii import unhexlify
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from certflow.accounts.models import Enterprise, User
 from certflow.accounts.roles import MembershipRole, StaffRole, UserKind
 from certflow.accounts.services import enterprise_register, membership_add, role_grant, user_create
 from certflow.accounts.uscc import check_character
 
 DEMO_PASSWORD = "certflow-demo-2026"  # noqa: S105 - printed on purpose: it is the demo's login
+# CB staff must pass a TOTP code (SEC1); the demo's staff share this published key so that a person can
+# sign in with any authenticator app, or with `certflow demo_totp`, which prints the current code.
+# Only the demo's own staff addresses get it (demo_second_factor.py, the last demo step).
+DEMO_STAFF_DOMAIN = "@olis-cert.example"
+DEMO_TOTP_KEY = b"certflow-demo-totp!!".hex()
 
 STAFF = [
     ("admin@olis-cert.example", "系统管理员 周敏", [StaffRole.ADMINISTRATOR], True),
@@ -58,6 +68,7 @@ def seed(stdout) -> list[tuple[str, str]]:
         admin = admin or user
         for role in roles:
             role_grant(by=admin, user=user, role=role)
+        enrol_demo_authenticator(user)
         logins.append((email, " / ".join(str(StaffRole(r).label) for r in roles)))
 
     for name, body, address, owner_email, owner_name in ENTERPRISES:
@@ -80,3 +91,14 @@ def seed(stdout) -> list[tuple[str, str]]:
             membership_add(by=admin, enterprise=enterprise, user=owner, role=MembershipRole.ADMIN)
         logins.append((owner_email, f"企业管理员 · {name}"))
     return logins
+
+
+def demo_totp_secret() -> str:
+    return b32encode(unhexlify(DEMO_TOTP_KEY)).decode().rstrip("=")
+
+
+def enrol_demo_authenticator(user) -> None:
+    if not user.email.endswith(DEMO_STAFF_DOMAIN):
+        return
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)

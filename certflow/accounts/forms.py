@@ -35,3 +35,22 @@ class SearchForm(forms.Form):
 
     def search(self) -> str:
         return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
+class OTPCodeForm(forms.Form):
+    otp = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        help_text=_("身份验证器应用（如 Microsoft Authenticator、Google 身份验证器）上显示的 6 位数字。"),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )
+
+
+class ResetSecondFactorForm(forms.Form):
+    reason = forms.CharField(
+        label=_("重置原因"),
+        max_length=200,
+        help_text=_("例如：手机遗失，已电话核实本人身份。"),
+    )

@@ -13,6 +13,10 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("second-factor/", views.otp_verify, name="otp_verify"),
+    path("second-factor/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("security/", views.account_security, name="account_security"),
+    path("users/<int:pk>/second-factor/", views.user_second_factor, name="user_second_factor"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
 ]

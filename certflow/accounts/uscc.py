@@ -15,7 +15,7 @@ AUTHORITIES = set("123456789ANY")
 _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ"}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class USCCError(ValueError):
     """Why a code is not a valid USCC, in Chinese and in English."""
 
@@ -28,7 +28,7 @@ class USCCError(ValueError):
 
 def normalize_uscc(raw: str) -> str:
     """Upper-case, full-width digits and letters made half-width, spaces removed."""
-    return "".join((raw or "").translate(_FULLWIDTH).split()).upper()
+    return "".join((raw or "").upper().translate(_FULLWIDTH).split())
 
 
 def check_character(first17: str) -> str:

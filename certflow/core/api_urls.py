@@ -10,9 +10,13 @@ from certflow.auditors.api import AuditorViewSet, CompetenceViewSet, ConflictVie
 from certflow.audits.api.conduct import AuditConductViewSet, AuditFindingViewSet
 from certflow.audits.api.planning import AuditViewSet
 from certflow.certificates.api import CertificateViewSet, PublicCertificateView
+from certflow.decisions import api as decisions_api
+from certflow.lifecycle import api as lifecycle_api
 from certflow.lifecycle.api import CaseViewSet, LapsedCertificateViewSet, LegacyImportViewSet, PublicComplaintView
 from certflow.notifications.api import NotificationViewSet
+from certflow.reporting import api as reporting_api
 from certflow.reviews.api import CorrectiveActionViewSet, DocumentReviewViewSet, NonconformityViewSet
+from certflow.surveillance import api as surveillance_api
 from certflow.surveys.api import (
     ImportJobViewSet,
     ImprovementViewSet,
@@ -48,7 +52,13 @@ router.register("legacy-imports", LegacyImportViewSet, basename="legacy-import")
 router.register("lapsed-certificates", LapsedCertificateViewSet, basename="lapsed-certificate")
 router.register("cases", CaseViewSet, basename="case")
 
+# Later apps register themselves (each owns its routes) and may add non-router views.
+app_patterns = []
+for module in (decisions_api, surveillance_api, reporting_api, lifecycle_api):
+    app_patterns += module.register(router)
+
 urlpatterns = [
+    path("v1/", include(app_patterns)),
     path("v1/survey-results/<int:pk>/", SurveyResultsView.as_view(), name="api-survey-results"),
     path("v1/public/certificates/<str:number>", PublicCertificateView.as_view(), name="api-public-certificate"),
     path("v1/public/complaints", PublicComplaintView.as_view(), name="api-public-complaints"),

@@ -27,7 +27,9 @@ def _items(user):
             (_("不符合项整改"), reverse("nonconformity_list")),
             (_("现场审核"), reverse("audit_list")),
             (_("满意度调查"), reverse("survey_list")),
+            (_("认证决定"), reverse("decision_queue")),
             (_("我的证书"), reverse("certificate_list")),
+            (_("变更与事件"), reverse("change_list")),
             (_("申诉"), reverse("case_list")),
         ]
     spans_clients = user.sees_all_enterprises
@@ -46,13 +48,22 @@ def _items(user):
     # Satisfaction survey (clause 6 用户满意度调查): run by clerks and programme managers (decisions V9).
     if spans_clients:
         items.append((_("满意度调查"), reverse("survey_list")))
+    # Certification decision (clause 6 认证决定 1): run by programme managers, sat on by the committee.
+    if keeps_programme or user.has_role(StaffRole.TECHNICAL_COMMITTEE):
+        items.append((_("认证决定"), reverse("decision_queue")))
+    # Surveillance (clause 5 认证模式 4, 6 持续监督): the programme of every certificate in force.
+    if spans_clients:
+        items.append((_("持续监督"), reverse("surveillance_programme")))
     # Certificates (认证决定 2, 持续监督 2) and the legacy ones of the transition (前言).
     if spans_clients:
         items.append((_("认证证书"), reverse("certificate_list")))
         items.append((_("旧版证书"), reverse("legacy_overview")))
+        # The monthly report to the regulator (认证机构数据报送, by the 10th for the month before).
+        items.append((_("监管报送"), reverse("report_monthly")))
     # Complaints and appeals (ISO/IEC 17065 7.13); the auditor register (ISO/IEC 17021-1 7.1/7.2).
     if keeps_programme:
         items.append((_("投诉与申诉"), reverse("case_list")))
+        items.append((_("重大变更"), reverse("change_list")))
         items.append((pgettext_lazy("navigation", "审核员"), reverse("auditor_list")))
     elif is_auditor:
         items.append((_("我的资格"), reverse("auditor_me")))

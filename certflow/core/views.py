@@ -131,6 +131,43 @@ def _certificate_summary(user, today) -> dict | None:
     )
 
 
+def _decision_summary(user, today) -> int | None:
+    """What waits on the decision queue (认证决定 1): ready and open for runners, unvoted seats for members."""
+    from certflow.decisions.permissions import is_committee, is_runner
+    from certflow.decisions.selectors import dashboard_count
+
+    if not (is_runner(user) or is_committee(user)):
+        return None
+    return dashboard_count(user, today)
+
+
+def _surveillance_summary(user, today) -> dict:
+    """Surveillance audits due and overdue (持续监督 1), for staff who see the programme."""
+    from certflow.surveillance.selectors import dashboard_counts
+
+    return dashboard_counts(user)
+
+
+def _lifecycle_summary(user) -> dict | None:
+    """Change reports awaiting assessment and open major events (持续监督 2), for the programme's keepers."""
+    from certflow.lifecycle.domain import ChangeStatus, EventStatus
+    from certflow.lifecycle.models import ChangeReport, MajorEvent
+
+    if not user.has_role(StaffRole.PROGRAMME_MANAGER, StaffRole.ADMINISTRATOR):
+        return None
+    return {
+        "changes": ChangeReport.objects.filter(status=ChangeStatus.SUBMITTED).count(),
+        "events": MajorEvent.objects.filter(status=EventStatus.OPEN).count(),
+    }
+
+
+def _monthly_report(user, today):
+    """The month due to the regulator next (by the 10th of the month after); no query."""
+    from certflow.reporting.domain import default_month
+
+    return default_month(today) if user.sees_all_enterprises else None
+
+
 @staff_required
 def dashboard(request):
     from certflow.core.workdays.services import calendar_warning
@@ -148,6 +185,10 @@ def dashboard(request):
         "acceptance": _acceptance_summary(user, _today()),
         "audits": _audit_summary(user, _today()),
         "certificates": _certificate_summary(user, _today()),
+        "decisions": _decision_summary(user, _today()),
+        "surveillance": _surveillance_summary(user, _today()),
+        "lifecycle_open": _lifecycle_summary(user),
+        "monthly_report": _monthly_report(user, _today()),
         "is_clerk": user.has_role(StaffRole.ACCEPTANCE_CLERK),
     }
     return render(request, "core/dashboard.html", context)

@@ -109,3 +109,65 @@ def check_chain(rows: Iterable[Mapping], head_seq: int, head_hash: str) -> Chain
             ),
         )
     return ChainReport(checked, None)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A (seq, hash) pair copied out of the application's reach: the chain must still contain it."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Anchor":
+        """`SEQ:HASH` as printed by verify-log, or one JSON line of an anchor file."""
+        text = text.strip()
+        try:
+            if text.startswith("{"):
+                data = json.loads(text)
+                seq, digest = int(data["seq"]), str(data["hash"])
+            else:
+                seq_text, digest = text.split(":", 1)
+                seq = int(seq_text)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"锚点格式应为 序号:哈希 / an anchor looks like SEQ:HASH (64 hex digits), got {text[:80]!r}"
+            ) from exc
+        digest = digest.strip().lower()
+        if seq < 0 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(
+                f"锚点格式应为 序号:哈希 / an anchor looks like SEQ:HASH (64 hex digits), got {text[:80]!r}"
+            )
+        return cls(seq, digest)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+def check_anchors(anchors: Iterable[Anchor], stored: Mapping[int, str]) -> ChainProblem | None:
+    """Each anchor's entry must still be in the log with the same hash.
+
+    The chain alone cannot tell a log cut at its end, or rewritten from some entry on with every later
+    hash recomputed, from an honest one: only a copy of an earlier head kept elsewhere can.
+    `stored` maps seq → hash for (at least) the anchored sequence numbers.
+    """
+    for anchor in sorted(anchors, key=lambda a: a.seq):
+        if anchor.seq == 0:
+            if anchor.hash != GENESIS_HASH:
+                return ChainProblem(None, "创世锚点的哈希不对", "the anchor for the empty log has the wrong hash")
+            continue
+        found = stored.get(anchor.seq)
+        if found is None:
+            return ChainProblem(
+                anchor.seq,
+                "外部保存的锚点记录已不在日志中（末尾记录被删除）",
+                "an entry recorded in an external anchor is gone (entries were removed from the end)",
+            )
+        if found != anchor.hash:
+            return ChainProblem(
+                anchor.seq,
+                "记录的哈希与外部保存的锚点不符（日志自此处起被改写并重新计算哈希）",
+                "the entry's hash differs from the external anchor (the log was rewritten from here on "
+                "and its hashes recomputed)",
+            )
+    return None

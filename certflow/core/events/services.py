@@ -4,7 +4,16 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from certflow.core.events.chain import HASHED_FIELDS, ChainReport, check_chain, entry_hash, to_json_value
+from certflow.core.events.chain import (
+    HASHED_FIELDS,
+    Anchor,
+    ChainProblem,
+    ChainReport,
+    check_anchors,
+    check_chain,
+    entry_hash,
+    to_json_value,
+)
 from certflow.core.events.models import ChainHead, Event
 
 
@@ -79,3 +88,16 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     head = ChainHead.objects.filter(pk=1).values("seq", "hash").first() or GENESIS
     rows = Event.objects.order_by("seq").values(*HASHED_FIELDS, "hash").iterator(chunk_size=batch_size)
     return check_chain(rows, head["seq"], head["hash"])
+
+
+def chain_head() -> Anchor:
+    """The head as the head row states it (seq 0 and the genesis hash for an empty log)."""
+    head = ChainHead.objects.filter(pk=1).values("seq", "hash").first() or GENESIS
+    return Anchor(head["seq"], head["hash"])
+
+
+def verify_anchors(anchors: list[Anchor]) -> ChainProblem | None:
+    """Check anchors kept outside the database (an anchor file, a backup manifest) against the log."""
+    seqs = [anchor.seq for anchor in anchors if anchor.seq]
+    stored = dict(Event.objects.filter(seq__in=seqs).values_list("seq", "hash")) if seqs else {}
+    return check_anchors(anchors, stored)

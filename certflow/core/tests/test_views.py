@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from certflow.core.events.models import Event
 from certflow.core.events.services import record_event
+from certflow.core.events.tests.conftest import tamperable  # noqa: F401 — fixture
 from certflow.core.testing.factories import EnterpriseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -251,6 +252,7 @@ def test_verify_without_htmx_renders_a_whole_page(login, cb_admin):
     assert "事件链完整" in body
 
 
+@pytest.mark.usefixtures("tamperable")
 def test_verify_names_the_first_tampered_entry(login, cb_admin):
     make_events(3)
     Event.objects.filter(seq=2).update(reason="改过了")

@@ -5,7 +5,8 @@ from django.db import connection, transaction
 from certflow.core.events.models import ChainHead, Event
 from certflow.core.events.services import record_event, verify_chain
 
-pytestmark = pytest.mark.django_db
+# The tampering below needs the PostgreSQL append-only trigger out of the way (see conftest.tamperable).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tamperable")]
 
 
 @pytest.fixture

@@ -15,7 +15,11 @@ DEMO_STEPS = [
     "certflow.audits.demo",
     "certflow.audits.demo_conduct",
     "certflow.certificates.demo",
+    "certflow.decisions.demo",
     "certflow.lifecycle.demo",
+    "certflow.surveillance.demo",
+    # Last: every step that creates staff has run, so each gets the demo authenticator.
+    "certflow.accounts.demo_second_factor",
 ]
 
 
