@@ -266,7 +266,7 @@ def material_upload(
     """Add a file to a required material, or a new version of one of its files (never overwriting)."""
     from django.conf import settings
 
-    from certflow.core.files import store_upload
+    from certflow.core.files import storing
     from certflow.core.uploads import UploadRejected, inspect_upload
 
     scheme = _scheme(application)
@@ -278,7 +278,7 @@ def material_upload(
         )
     except UploadRejected as exc:
         raise RuleViolation(exc.zh, exc.en, "upload_" + exc.code) from None
-    with transaction.atomic():
+    with storing() as store, transaction.atomic():
         locked = _lock(application)
         domain.guard_upload(locked.status, material, _requested_materials(locked))
         current = MaterialFile.objects.filter(
@@ -298,7 +298,7 @@ def material_upload(
             if not current.filter(pk=replaces.pk).exists():
                 raise RuleViolation("该文件已被替换或撤回", "that file was already replaced or withdrawn", "stale")
             version = replaces.version + 1
-        storage_name = store_upload(inspected, data, folder=f"applications/{locked.pk}/{material}")
+        storage_name = store(inspected, data, folder=f"applications/{locked.pk}/{material}")
         upload = MaterialFile.objects.create(
             application=locked,
             material=material,

@@ -74,8 +74,9 @@ def acceptance_context(user, application, **forms) -> dict:
     }
 
 
-def acceptance_page(request, application, **forms):
-    return render(request, "applications/acceptance.html", acceptance_context(request.user, application, **forms))
+def acceptance_page(request, application, status=200, **forms):
+    context = acceptance_context(request.user, application, **forms)
+    return render(request, "applications/acceptance.html", context, status=status)
 
 
 def _done(application):
@@ -89,7 +90,8 @@ def accept(request, pk: int):
     try:
         services.application_accept(by=request.user, application=application)
     except RuleViolation as exc:
-        return acceptance_page(request, application, action_error=message_of(exc))
+        # Refused (e.g. another clerk decided a moment ago): the page again, with the reason, as a 400.
+        return acceptance_page(request, application, status=400, action_error=message_of(exc))
     messages.success(request, _("申请已受理，已通知企业。"))
     return _done(application)
 
@@ -109,7 +111,7 @@ def request_supplement(request, pk: int):
         else:
             messages.success(request, _("已通知企业补充或修改材料。"))
             return _done(application)
-    return acceptance_page(request, application, supplement_form=form)
+    return acceptance_page(request, application, status=400, supplement_form=form)
 
 
 @login_required
@@ -130,4 +132,4 @@ def not_accept(request, pk: int):
         else:
             messages.success(request, _("已作出不予受理决定，已通知企业。"))
             return _done(application)
-    return acceptance_page(request, application, not_accept_form=form)
+    return acceptance_page(request, application, status=400, not_accept_form=form)

@@ -16,6 +16,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
+from certflow.core.rules import RuleViolation
 from certflow.core.uploads import InspectedUpload, UploadRejected, safe_filename
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,30 @@ def store_upload(inspected: InspectedUpload, data: BinaryIO, *, folder: str) -> 
         _discard(stored)
         raise _storage_failed(stored, OSError(f"stored {stored_size} bytes of {inspected.size}"))
     return stored
+
+
+@contextlib.contextmanager
+def storing():
+    """For a service that keeps files and writes their rows in one transaction: yields `store(inspected, data,
+    folder=...)`, which is `store_upload` with its refusal as a RuleViolation (so pages show it like any other
+    refusal instead of a 500). If the block fails for any reason after files were stored, they are removed:
+    the rows that named them were rolled back. Enter it outside `transaction.atomic()`."""
+    kept: list[str] = []
+
+    def store(inspected: InspectedUpload, data: BinaryIO, *, folder: str) -> str:
+        try:
+            name = store_upload(inspected, data, folder=folder)
+        except UploadRejected as exc:
+            raise RuleViolation(exc.zh, exc.en, "upload_" + str(exc.code)) from None
+        kept.append(name)
+        return name
+
+    try:
+        yield store
+    except BaseException:
+        for name in kept:
+            _discard(name)
+        raise
 
 
 def _ascii_fallback(filename: str) -> str:

@@ -407,21 +407,32 @@ def _reportable_certificate(user, pk):
 _STATUS_Q = [OpenApiParameter("q", OpenApiTypes.STR, description="reference, certificate number or enterprise")]
 
 
-class ChangeReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The registers of change reports and major events: same readers, same filters, own rows."""
+
+    model = None  # the register's model (an empty queryset while the schema is generated)
+    rows = None  # selector(user, status=, search=)
+    one = None  # permission helper(user, pk, write=False)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        check_register_reader(self.request.user)
+        p = self.request.query_params
+        return self.rows(self.request.user, status=p.get("status", ""), search=p.get("q", "").strip()[:100])
+
+    def get_object(self):
+        return self.one(self.request.user, self.kwargs["pk"])
+
+
+class ChangeReportViewSet(_RegisterViewSet):
     """重大变更报告: the holder's users report and see their own; programme managers and administrators
     see all and assess. Other CB staff: 403."""
 
     serializer_class = ChangeReportSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ChangeReport.objects.none()
-        check_register_reader(self.request.user)
-        p = self.request.query_params
-        return change_list(self.request.user, status=p.get("status", ""), search=p.get("q", "").strip()[:100])
-
-    def get_object(self):
-        return get_change_for_user(self.request.user, self.kwargs["pk"])
+    model = ChangeReport
+    rows = staticmethod(change_list)
+    one = staticmethod(get_change_for_user)
 
     @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ChangeStatus.values), *_STATUS_Q])
     def list(self, request, *args, **kwargs):
@@ -451,21 +462,14 @@ class ChangeReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(ChangeReportSerializer(assessed).data)
 
 
-class MajorEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MajorEventViewSet(_RegisterViewSet):
     """重大事件: recording one suspends the certificate at once; programme managers resolve it and may restore
     the certificate. The holder's users report and see their own; other CB staff: 403."""
 
     serializer_class = MajorEventSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return MajorEvent.objects.none()
-        check_register_reader(self.request.user)
-        p = self.request.query_params
-        return event_list(self.request.user, status=p.get("status", ""), search=p.get("q", "").strip()[:100])
-
-    def get_object(self):
-        return get_event_for_user(self.request.user, self.kwargs["pk"])
+    model = MajorEvent
+    rows = staticmethod(event_list)
+    one = staticmethod(get_event_for_user)
 
     @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=EventStatus.values), *_STATUS_Q])
     def list(self, request, *args, **kwargs):

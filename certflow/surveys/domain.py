@@ -9,6 +9,7 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certflow.core.privacy import mask_name, mask_phone  # noqa: F401 — one copy of the masks, used here and by the views
 from certflow.core.rules import RuleViolation
 
 
@@ -127,22 +128,6 @@ def may_call_again(outcomes: list[str], limit: int) -> bool:
 class Channel(models.TextChoices):
     QUESTIONNAIRE = "questionnaire", _("问卷调查")
     PHONE_CALLBACK = "phone_callback", _("电话回访")
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough for the enterprise to recognise its list, not to call the customer."""
-    digits = phone.strip()
-    if len(digits) <= 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张**: the family name (first character) only."""
-    name = name.strip()
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
 
 
 def mask_email(email: str) -> str:

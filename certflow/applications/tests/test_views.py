@@ -382,7 +382,7 @@ def test_supplement_request_without_a_message_keeps_what_was_typed(login, clerk,
         {"ask_equipment_list": "on", "text_equipment_list": "", "message": "总体说明保留"},
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请说明每项材料需要补充或修改的内容" in body
     assert "总体说明保留" in body
     application.refresh_from_db()
@@ -423,7 +423,7 @@ def test_not_accepting_needs_a_reason_and_records_out_of_scope(login, clerk, ent
 def test_deciding_twice_shows_the_refusal(login, clerk, enterprise_a, user_a):
     application = services.application_accept(by=clerk, application=submitted(enterprise_a, user_a))
     response = login(clerk).post(reverse("application_accept", args=[application.pk]))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "不能执行" in response.content.decode()
 
 

@@ -227,7 +227,7 @@ def finding_record(
 
 def finding_file_add(*, by, audit: Audit, item_id: str, name: str, data) -> FindingFile:
     """A photo (jpeg/png) or PDF taken on site as evidence for a recorded finding. Files are only added."""
-    from certflow.core.files import store_upload
+    from certflow.core.files import storing
     from certflow.core.uploads import UploadRejected, inspect_upload
 
     try:  # before the transaction: reading a file takes time, locks should not
@@ -236,7 +236,7 @@ def finding_file_add(*, by, audit: Audit, item_id: str, name: str, data) -> Find
         )
     except UploadRejected as exc:
         raise RuleViolation(exc.zh, exc.en, "upload_" + str(exc.code)) from None
-    with transaction.atomic():
+    with storing() as store, transaction.atomic():
         locked = _lock(audit.pk)
         _guard_team(by, locked)
         domain.guard_checklist_open(locked.status)
@@ -247,7 +247,7 @@ def finding_file_add(*, by, audit: Audit, item_id: str, name: str, data) -> Find
                 f"record item {item_id}'s result before adding evidence",
                 "no_finding",
             )
-        storage_name = store_upload(inspected, data, folder=f"audits/{locked.pk}/findings")
+        storage_name = store(inspected, data, folder=f"audits/{locked.pk}/findings")
         file = FindingFile.objects.create(
             finding=finding,
             original_name=inspected.safe_name,

@@ -169,10 +169,10 @@ def corrective_action_submit(
     files=(),
 ) -> CorrectiveAction:
     """The enterprise's corrective-action report (整改报告) for one nonconformity, with evidence files."""
-    from certflow.core.files import store_upload
+    from certflow.core.files import storing
 
     inspected = _inspect(list(files))  # before the transaction: reading files takes time, locks should not
-    with transaction.atomic():
+    with storing() as store, transaction.atomic():
         locked = _lock_nonconformity(nonconformity)
         if not is_enterprise_user(by, locked.owner):
             raise RuleViolation(
@@ -193,7 +193,7 @@ def corrective_action_submit(
         )
         stored = []
         for result, data in inspected:
-            storage_name = store_upload(result, data, folder=f"reviews/nonconformities/{locked.pk}")
+            storage_name = store(result, data, folder=f"reviews/nonconformities/{locked.pk}")
             stored.append(
                 CorrectiveEvidence.objects.create(
                     action=action,
