@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from certflow.core.events.services import record_event
-from certflow.core.files import store_upload
+from certflow.core.files import storing
 from certflow.core.rules import RuleViolation
 from certflow.core.uploads import inspect_upload
 from certflow.reviews.selectors import scheme_for
@@ -39,37 +39,39 @@ def list_upload(*, by, survey: Survey, upload) -> ImportJob:
     inspected = inspect_upload(
         upload.name, upload, allowed=frozenset({"csv", "xlsx"}), max_bytes=settings.CERTFLOW_SURVEY_LIST_MAX_BYTES
     )
-    storage_name = store_upload(inspected, upload, folder="surveys/lists")
-    with transaction.atomic():
-        locked = lock_survey(survey)
-        domain.check_list_editable(locked.status)
-        # A job whose worker died (server restart) must not block the list for ever: after STALE it
-        # no longer counts as running, and `certflow survey run-import` can still finish it.
-        recent = timezone.now() - STALE
-        if locked.imports.filter(state__in=(J.QUEUED, J.RUNNING), uploaded_at__gte=recent).exists():
-            raise RuleViolation(
-                "上一份名单仍在处理中，请等待完成后再上传",
-                "the previous list is still being processed; wait until it finishes",
-                "import_running",
+    # A refusal inside the transaction (a list still being imported) must not leave the stored file behind.
+    with storing() as store:
+        storage_name = store(inspected, upload, folder="surveys/lists")
+        with transaction.atomic():
+            locked = lock_survey(survey)
+            domain.check_list_editable(locked.status)
+            # A job whose worker died (server restart) must not block the list for ever: after STALE it
+            # no longer counts as running, and `certflow survey run-import` can still finish it.
+            recent = timezone.now() - STALE
+            if locked.imports.filter(state__in=(J.QUEUED, J.RUNNING), uploaded_at__gte=recent).exists():
+                raise RuleViolation(
+                    "上一份名单仍在处理中，请等待完成后再上传",
+                    "the previous list is still being processed; wait until it finishes",
+                    "import_running",
+                )
+            job = ImportJob.objects.create(
+                survey=locked,
+                original_name=inspected.safe_name,
+                storage_name=storage_name,
+                kind=inspected.kind,
+                size=inspected.size,
+                sha256=inspected.sha256,
+                encoding=inspected.text_encoding,
+                uploaded_by=by,
             )
-        job = ImportJob.objects.create(
-            survey=locked,
-            original_name=inspected.safe_name,
-            storage_name=storage_name,
-            kind=inspected.kind,
-            size=inspected.size,
-            sha256=inspected.sha256,
-            encoding=inspected.text_encoding,
-            uploaded_by=by,
-        )
-        record_event(
-            actor=by,
-            action="survey.list_uploaded",
-            target=job,
-            after={"survey": locked.pk, "file": job.original_name, "sha256": job.sha256, "size": job.size},
-        )
-        if settings.CERTFLOW_SURVEY_IMPORT_MODE != "inline":
-            transaction.on_commit(lambda: start_import(job.pk))
+            record_event(
+                actor=by,
+                action="survey.list_uploaded",
+                target=job,
+                after={"survey": locked.pk, "file": job.original_name, "sha256": job.sha256, "size": job.size},
+            )
+            if settings.CERTFLOW_SURVEY_IMPORT_MODE != "inline":
+                transaction.on_commit(lambda: start_import(job.pk))
     if settings.CERTFLOW_SURVEY_IMPORT_MODE == "inline":
         run_import(job.pk)
         job.refresh_from_db()

@@ -170,13 +170,19 @@ def test_only_enterprise_members_upload(survey, user_b, clerk):
 def test_a_running_import_blocks_a_second_upload_until_stale(survey, user_a):
     from datetime import timedelta
 
+    from django.core.files.storage import default_storage
     from django.utils import timezone
+
+    from certflow.core.backup.storage import stored_names
 
     job = _import(survey, user_a, csv_bytes(customer_rows(3)))
     job.__class__.objects.filter(pk=job.pk).update(state="running")
+    before = set(stored_names(default_storage))
     with pytest.raises(RuleViolation) as exc:
         _import(survey, user_a, csv_bytes(customer_rows(3)))
     assert exc.value.code == "import_running"
+    # The refused list is not kept: no stored file without its record.
+    assert set(stored_names(default_storage)) == before
     job.__class__.objects.filter(pk=job.pk).update(uploaded_at=timezone.now() - timedelta(hours=1))
     assert _import(survey, user_a, csv_bytes(customer_rows(4))).customers_created == 4
 
