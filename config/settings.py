@@ -190,7 +190,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema plus the refusals (400/403/404/429) every operation can answer.
+    "DEFAULT_SCHEMA_CLASS": "certflow.core.api_schema.CertflowAutoSchema",
     "EXCEPTION_HANDLER": "certflow.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_RATE", "10/min")},
@@ -357,6 +358,8 @@ CERTFLOW_SURVEY_LINK_DAYS = env_int("CERTFLOW_SURVEY_LINK_DAYS", 14)
 CERTFLOW_SURVEY_REMINDER_DAYS = env_int("CERTFLOW_SURVEY_REMINDER_DAYS", 3)
 # Phone call-back attempts per sampled customer before the customer counts as unreachable.
 CERTFLOW_SURVEY_CALL_LIMIT = env_int("CERTFLOW_SURVEY_CALL_LIMIT", 3)
+# Customers' personal data of a closed survey are anonymised this many months after it closed (PD3).
+CERTFLOW_SURVEY_RETENTION_MONTHS = env_int("CERTFLOW_SURVEY_RETENTION_MONTHS", 36)
 
 # --- certificates (certflow.certificates; docs/decisions.md) ---------------------------
 # Certificate numbers: {year} of issue and {seq}, the per-year sequence; checked at start-up (C1).

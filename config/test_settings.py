@@ -18,3 +18,7 @@ STORAGES = {
 # The PostgreSQL append-only trigger on events_event refuses TRUNCATE; transactional tests end with
 # Django's flush (a TRUNCATE), so the test suite, and only it, may (docs/decisions.md, event log LG2).
 CERTFLOW_EVENT_LOG_ALLOW_TRUNCATE = True
+
+# CERTFLOW_EVENT_AUDIT=<folder>: record how many events each request writes (scripts/event_audit.py).
+if os.environ.get("CERTFLOW_EVENT_AUDIT"):
+    MIDDLEWARE = [*MIDDLEWARE, "certflow.core.testing.event_audit.EventAuditMiddleware"]  # noqa: F405

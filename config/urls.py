@@ -4,6 +4,11 @@ from django.urls import include, path
 admin.site.site_header = "欧利斯认证 · certflow 后台"
 admin.site.site_title = "certflow"
 
+# Pages keep Django's HTML 400/404; under /api/ an unknown address or a request Django refuses before
+# any view (too many fields, too much data) answers JSON like the rest of the API.
+handler400 = "certflow.core.api.bad_request"
+handler404 = "certflow.core.api.not_found"
+
 urlpatterns = [
     path("", include("certflow.core.urls")),
     path("accounts/", include("certflow.accounts.urls")),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from e2e.support import BEIJING, DEMO_TOTP_KEY, Clock, Person, Server, Steps
 
@@ -45,6 +45,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STAFF_DOMAIN = "@olis-cert.example"
+# A page that renders and stores a PDF, on a CI machine running the server, the browser and the scenario
+# on two cores, can take longer than Playwright's 5 s default; a state that never comes still fails.
+expect.set_options(timeout=20_000)
 
 
 def _free_port() -> int:

@@ -156,7 +156,6 @@ class Person:
         )
         self.context.set_default_timeout(15_000)
         self.page: Page = self.context.new_page()
-        self._last_step = -1
 
     def close(self) -> None:
         self.context.close()
@@ -181,15 +180,24 @@ class Person:
             page.click("form.stacked button[type=submit]")
             page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
 
+    # The server keeps, per person, the last step a code was accepted for; every Person of a run shares this.
+    _last_steps: dict[str, int] = {}
+
     def _otp(self) -> str:
         if not self.totp_key:
             raise AssertionError(f"{self.email} is asked for a second factor but has no authenticator key")
-        # The server checks codes at its own (moved) clock; a code counts once, and the device accepts
-        # the next step too, so a second sign-in within the same 30 s uses the next step's code.
-        step = int((time.time() + self.server.clock.offset()) // TOTP_STEP)
-        if step <= self._last_step:
-            step = self._last_step + 1
-        self._last_step = step
+        # The server checks codes at its own (moved) clock, a code counts once, and the device also takes
+        # the next step's code; so a second sign-in within the same 30 s uses the next step, and a third
+        # waits for the real clock to reach the step after.
+        last = Person._last_steps.get(self.email, -1)
+
+        def now_step() -> int:
+            return int((time.time() + self.server.clock.offset()) // TOTP_STEP)
+
+        while now_step() + 1 <= last:
+            time.sleep(0.5)  # polling for the state "the authenticator shows a fresh code"
+        step = max(now_step(), last + 1)
+        Person._last_steps[self.email] = step
         key = b32decode(self.totp_key + "=" * (-len(self.totp_key) % 8))
         return f"{hotp(key, step):06d}"
 

@@ -5,6 +5,7 @@ from certflow.accounts import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("register/", views.register, name="register"),
     # Django's LogoutView answers only POST: a link or an image tag cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

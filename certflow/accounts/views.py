@@ -4,10 +4,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +19,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from certflow.accounts import second_factor
-from certflow.accounts.forms import EmailAuthenticationForm, OTPCodeForm, ResetSecondFactorForm, SearchForm
+from certflow.accounts import second_factor, services
+from certflow.accounts.forms import (
+    EmailAuthenticationForm,
+    EnterpriseRegistrationForm,
+    OTPCodeForm,
+    ResetSecondFactorForm,
+    SearchForm,
+)
 from certflow.accounts.models import Membership, User
 from certflow.accounts.permissions import get_enterprise_for_user
 from certflow.accounts.roles import StaffRole
@@ -43,6 +51,59 @@ class PasswordResetView(auth_views.PasswordResetView):
         # request carried: a forged Host must not turn a reset mail into a link to someone else's server.
         self.extra_email_context = {"site_url": settings.CERTFLOW["SITE_URL"].rstrip("/")}
         return super().form_valid(form)
+
+
+# The services' messages are "中文 / English"; the form shows the reader's half beside the field.
+REGISTRATION_FIELDS = {"email": "email", "contact_email": "email", "uscc": "uscc", "name": "name"}
+
+
+def _half(message: str) -> str:
+    zh, sep, en = str(message).partition(" / ")
+    if not sep:
+        return zh
+    return zh if (get_language() or "zh").startswith("zh") else en
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """An enterprise registers itself: the enterprise (USCC checked) and its first user, its administrator."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = EnterpriseRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Both or neither: a refused enterprise must not leave an account without an enterprise behind.
+            with transaction.atomic():
+                user = services.user_create(
+                    by=None,
+                    email=data["email"],
+                    full_name=data["contact_name"],
+                    password=data["password1"],
+                    phone=data["contact_phone"],
+                )
+                services.enterprise_register(
+                    by=user,
+                    name=data["name"],
+                    uscc=data["uscc"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=user.email,
+                )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(REGISTRATION_FIELDS.get(key), _half(error))
+            else:
+                # Password validators answer with a plain list of messages.
+                for error in exc.messages:
+                    form.add_error("password1", _half(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功。现在可以新建认证申请。"))
+            return redirect("enterprise_home")
+    return render(request, "accounts/register.html", {"form": form})
 
 
 def _current_members():

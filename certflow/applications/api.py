@@ -5,7 +5,6 @@ through the action routes (submit, accept, …), each one service call with its 
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -30,6 +29,7 @@ from certflow.applications.permissions import (
     get_material_file_for_user,
 )
 from certflow.applications.selectors import application_detail, application_list, applications_for_user
+from certflow.core.api_schema import stored_file_responses
 from certflow.core.files import download_response
 
 NO_SUCH_ENTERPRISE = "未找到该企业，或您不是该企业的成员 / no such enterprise among yours"
@@ -396,7 +396,7 @@ class MaterialFileViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_object(self):
         return get_material_file_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=stored_file_responses("the file as uploaded, with the type recorded at upload"))
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         upload = self.get_object()

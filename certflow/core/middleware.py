@@ -1,7 +1,7 @@
 """Response hardening and the database-outage page.
 
 SecurityHeadersMiddleware adds what Django's SecurityMiddleware does not: a Content-Security-Policy and a
-stricter Referrer-Policy on pages whose address carries a secret token. DatabaseUnavailableMiddleware
+stricter Referrer-Policy (origin only) on pages whose address carries a secret token. DatabaseUnavailableMiddleware
 turns an unreachable database into a clear 503 instead of a traceback.
 """
 
@@ -29,8 +29,11 @@ class SecurityHeadersMiddleware:
         # A view that knows better (none today) may set its own policy.
         response.headers.setdefault("Content-Security-Policy", policy)
         if any(path.startswith(prefix) for prefix in settings.CERTFLOW_NO_REFERRER_PATHS):
-            # Overrides SecurityMiddleware's site-wide value, which it set on the way out before us.
-            response.headers["Referrer-Policy"] = "no-referrer"
+            # Overrides SecurityMiddleware's site-wide value, which it set on the way out before us. Not
+            # "no-referrer": under it browsers send `Origin: null` with the page's own POST forms (Fetch
+            # standard, request Origin header), which Django's CSRF check refuses, so no customer could
+            # answer a questionnaire. "strict-origin" sends the origin alone, never the path with the token.
+            response.headers["Referrer-Policy"] = "strict-origin"
         return response
 
 

@@ -58,6 +58,7 @@ PAGES = {
     "healthz": r(GET=EVERYONE),
     "set_language": r(POST=EVERYONE),
     "login": r(GET=EVERYONE, POST=EVERYONE),
+    "register": r(GET=EVERYONE, POST=EVERYONE),  # enterprise self-registration (public form)
     "logout": r(POST=EVERYONE),
     "password_change": r(GET=SIGNED_IN, POST=SIGNED_IN),
     "password_change_done": r(GET=SIGNED_IN),
@@ -271,6 +272,7 @@ API = {
     "survey-draw": r("survey", POST=CLERK | PM),
     "survey-improvement": r("survey", POST=A),
     "survey-invitations": r("survey", GET=CLERK | PM),
+    "survey-access-log": r("survey", GET=CLERK | PM),
     "survey-open-survey": r("survey", POST=CLERK | PM),
     "survey-resurvey": r("survey", POST=CLERK | PM),
     "survey-send": r("survey", POST=CLERK | PM),
@@ -397,3 +399,13 @@ VALIDATES_FIRST = {
 
 # Allowed cells whose empty-body request names no object and so answers 404 (the object comes in the body).
 EMPTY_BODY_404 = {("decision_open", "POST")}
+
+
+# Writes that change no certification record, so they write no event (issue 10, item 4; decisions LG8).
+NOT_RECORDED = {
+    "set_language": "a display preference in a cookie",
+    "login": "a sign-in is recorded by django-axes' access log, not the certification record",
+    "logout": "ends a session",
+    "password_reset": "sends a mail; the reset itself is recorded",
+    "event_verify": "reads and checks the chain",
+}

@@ -500,7 +500,15 @@ INVENTORY: dict[str, ModelEntry] = {
             "result_satisfied",
             "result_passed",
             "previous",
+            "anonymised_at",
         ),
+    ),
+    "surveys.PersonalDataAccess": entry(
+        {
+            "viewer": actor("who was shown customers' data unmasked", R.SECURITY_LOG, W.STAFF),
+            "client_address": personal(C.NETWORK, W.STAFF, "where the viewer was", R.SECURITY_LOG),
+        },
+        ("id", "survey", "view", "shown", "customer", "at"),
     ),
     "surveys.Customer": entry(
         {

@@ -5,13 +5,13 @@ No ORM, no request. Clauses: 前言 (transition), 6 持续监督 2 (suspension, 
 7.13 and ISO/IEC 17021-1:2015 9.7–9.8 (complaints and appeals).
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certflow.core.months import add_months  # noqa: F401 — re-exported: callers import it from here
 from certflow.core.rules import RuleViolation
 
 # --- the transition (前言, decisions S8 and L2) --------------------------------------------------------
@@ -35,13 +35,6 @@ def lapse_due(facts: LegacyFacts, *, day: date, lapses_on: date) -> bool:
 
 
 # --- suspension maximum (decisions S6: 6 months, then revocation) --------------------------------------
-
-
-def add_months(start: date, months: int) -> date:
-    """The corresponding day `months` later, or the month's last day (Civil Code art. 202)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def suspension_last_day(suspended_on: date, amount: int, unit: str) -> date:

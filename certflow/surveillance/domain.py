@@ -8,7 +8,6 @@ Clauses: 5 认证模式 4 and 6 持续监督 1 (每年至少一次监督审核 w
 Decisions SV1–SV10 in docs/decisions.md (surveillance).
 """
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,15 +15,8 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certflow.core.months import add_months  # noqa: F401 — re-exported: callers import it from here
 from certflow.core.rules import RuleViolation
-
-
-def add_months(start: date, months: int) -> date:
-    """The corresponding day `months` later (or earlier, for a negative count); the month's last day when
-    that month is shorter (Civil Code art. 202: 没有对应日的，月末日为期间的最后一日)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from certflow.accounts.permissions import NOT_FOUND
 from certflow.applications.permissions import get_application_for_user
 from certflow.core.rules import RuleViolation
 from certflow.surveys import selectors, services
+from certflow.surveys.access_log import View, record_access
 from certflow.surveys.domain import CallOutcome, mask_email, mask_name, mask_phone
-from certflow.surveys.models import ImportJob, ImportRow, ImprovementPlan, Invitation, Survey
+from certflow.surveys.models import ImportJob, ImportRow, ImprovementPlan, Invitation, PersonalDataAccess, Survey
 from certflow.surveys.permissions import (
     ONLY_STAFF,
     get_import_for_user,
@@ -130,6 +131,15 @@ class CustomerSerializer(serializers.Serializer):
             data["phone"] = mask_phone(customer.phone)
             data["email"] = mask_email(customer.email) if customer.email else ""
         return data
+
+
+class PersonalDataAccessSerializer(serializers.ModelSerializer):
+    viewer = serializers.CharField(source="viewer.email")
+
+    class Meta:
+        model = PersonalDataAccess
+        fields = ("id", "at", "viewer", "view", "shown", "customer")
+        read_only_fields = fields
 
 
 class CallAttemptSerializer(serializers.Serializer):
@@ -281,7 +291,17 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         survey = get_survey_for_user(request.user, pk)
         page = self.paginate_queryset(survey.customers.order_by("category", "phone", "pk"))
         context = {"unmasked": may_see_personal_data(request.user)}
+        if context["unmasked"]:
+            record_access(request, survey, View.API_CUSTOMERS, shown=len(page))
         return self.get_paginated_response(CustomerSerializer(page, many=True, context=context).data)
+
+    @extend_schema(responses=PersonalDataAccessSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """Who was shown this survey's customers unmasked, newest first: survey staff only (decisions PD2)."""
+        survey = get_survey_for_user(request.user, pk, staff=True)
+        page = self.paginate_queryset(survey.personal_data_accesses.select_related("viewer"))
+        return self.get_paginated_response(PersonalDataAccessSerializer(page, many=True).data)
 
     @extend_schema(responses=InvitationSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -290,6 +310,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         survey = get_survey_for_user(request.user, pk, staff=True)
         state = request.query_params.get("state", "all")
         page = self.paginate_queryset(selectors.call_list(survey, state=state))
+        record_access(request, survey, View.API_INVITATIONS, shown=len(page))
         return self.get_paginated_response(InvitationSerializer(page, many=True).data)
 
 

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from certflow.surveys.domain import CallOutcome
 
+# <input type="date"> takes only ISO dates; the localised format (zh-hans: 2025/11/21) would be dropped by
+# the browser, leaving the field empty.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -18,7 +22,7 @@ class UploadForm(forms.Form):
 
 
 class OpenForm(forms.Form):
-    closes_on = forms.DateField(label=_("调查截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("调查截止日期"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,9 +90,7 @@ class CallForm(AnswerForm):
 class ImprovementForm(forms.Form):
     cause_analysis = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     improvement = forms.CharField(label=_("改进措施"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    completion_date = forms.DateField(
-        label=_("预计完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    completion_date = forms.DateField(label=_("预计完成日期"), required=False, widget=DATE_INPUT)
 
 
 class ImprovementReviewForm(forms.Form):

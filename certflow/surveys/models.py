@@ -44,6 +44,10 @@ class Survey(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resurvey", verbose_name=_("上一轮")
     )
 
+    # Set by the retention job (certflow/surveys/retention.py): customers' personal data are gone,
+    # the counts, ratings and the result stay.
+    anonymised_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("满意度调查")
         verbose_name_plural = _("满意度调查")
@@ -270,3 +274,36 @@ class ImprovementPlan(models.Model):
 
     def __str__(self) -> str:
         return f"improvement {self.pk} ({self.decision})"
+
+
+class PersonalDataAccess(models.Model):
+    """A survey staff member was shown customers' names and phone numbers unmasked (decisions PD2).
+
+    The masked view is what everyone else sees; the unmasked one is the caller's tool, and each showing
+    is kept here so a data-protection review can answer "who saw whose number, when".
+    """
+
+    class View(models.TextChoices):
+        CUSTOMER_LIST = "customer_list", _("用户名单")
+        CALL_LIST = "call_list", _("电话回访名单")
+        CALL_RECORD = "call_record", _("电话回访记录")
+        RESPONSES = "responses", _("答卷明细")
+        API_CUSTOMERS = "api_customers", _("接口：用户名单")
+        API_INVITATIONS = "api_invitations", _("接口：调查邀请")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="personal_data_accesses")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    view = models.CharField(_("查看内容"), max_length=20, choices=View.choices)
+    shown = models.PositiveIntegerField(_("显示人数"))
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("查看时间"), default=timezone.now)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["survey", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} {self.view} {self.at:%Y-%m-%d %H:%M}"

@@ -141,4 +141,9 @@ def reminders_step(day: date) -> dict[str, int]:
 
 
 def tick_steps() -> list[TickStep]:
-    return [TickStep("surveys.reminders", "满意度调查提醒", "survey reminders", reminders_step, order=60)]
+    from certflow.surveys.retention import retention_step
+
+    return [
+        TickStep("surveys.reminders", "满意度调查提醒", "survey reminders", reminders_step, order=60),
+        TickStep("surveys.retention", "调查个人信息匿名化", "survey personal-data retention", retention_step, order=90),
+    ]

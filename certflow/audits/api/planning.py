@@ -113,8 +113,13 @@ class PlanningNoticeSerializer(serializers.ModelSerializer):
 
 class AuditSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    application_reference = serializers.CharField(source="application.reference", read_only=True, default=None)
-    certificate_number = serializers.CharField(source="certificate.number", read_only=True, default=None)
+    # A surveillance audit has no application and an initial audit no certificate yet: null, said so.
+    application_reference = serializers.CharField(
+        source="application.reference", read_only=True, default=None, allow_null=True
+    )
+    certificate_number = serializers.CharField(
+        source="certificate.number", read_only=True, default=None, allow_null=True
+    )
     team = PlanningTeamMemberSerializer(source="current_team", many=True, read_only=True)
 
     class Meta:
@@ -372,7 +377,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(audit)
 
     @extend_schema(request=None, responses=PlanningCandidateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def candidates(self, request, pk=None):
         from certflow.auditors.selectors import candidates
 

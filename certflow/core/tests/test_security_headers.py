@@ -91,7 +91,22 @@ def test_basic_hardening_headers(client):
     ],
 )
 def test_pages_whose_address_carries_a_token_send_no_referrer(client, url):
-    assert client.get(url).headers["Referrer-Policy"] == "no-referrer"
+    # The origin alone: never the path that carries the token (SEC8).
+    assert client.get(url).headers["Referrer-Policy"] == "strict-origin"
+
+
+def test_a_token_page_s_own_form_passes_the_csrf_origin_check():
+    """Under "no-referrer" a browser posts the page's own forms with `Origin: null` (Fetch standard), which
+    Django refuses: every questionnaire answer and password reset failed in a real browser (issue 8, e2e).
+    Under "strict-origin" the browser sends the page's origin, which passes."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/accounts/password/reset/")
+    token = page.cookies[settings.CSRF_COOKIE_NAME].value
+    data = {"email": "nobody@example.com", "csrfmiddlewaretoken": token}
+    assert browser.post("/accounts/password/reset/", data, HTTP_ORIGIN="null").status_code == 403
+    assert browser.post("/accounts/password/reset/", data, HTTP_ORIGIN="http://testserver").status_code != 403
 
 
 def test_cookies_are_http_only_and_same_site(client, user_a, password):

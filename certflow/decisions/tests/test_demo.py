@@ -3,8 +3,12 @@
 from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from certflow.accounts.models import User
 from certflow.decisions import demo
+from certflow.decisions.domain import MEMBER_ROLE
 from certflow.decisions.models import Decision, Opinion
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -43,3 +47,14 @@ def test_the_demo_has_an_open_a_granted_and_a_refused_decision_and_runs_twice(se
     assert demo.COMMITTEE[0][0] in {email for email, _ in logins}
     demo.seed(out)
     assert Decision.objects.count() == 3 and Opinion.objects.count() == 8
+
+
+def test_a_people_only_world_has_the_committee_quorum_with_second_factor(settings, tmp_path):
+    """`demo --people-only` (the browser scenarios' world) must seat a committee of three, or no decision can be
+    made there; every member gets the demo authenticator, as other staff do."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo", "--people-only", stdout=StringIO())
+    members = [u for u in User.objects.filter(email__in=[e for e, _ in demo.COMMITTEE]) if MEMBER_ROLE in u.roles]
+    assert len(members) == 3
+    assert not Decision.objects.exists()  # the people only: no applications, no decisions
+    assert TOTPDevice.objects.filter(user__in=members, confirmed=True).count() == 3

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from certflow.accounts.models import User
 from certflow.accounts.permissions import NOT_FOUND
 from certflow.applications.models import MaterialFile
+from certflow.core.api_schema import stored_file_responses
 from certflow.core.files import content_disposition, download_response
 from certflow.core.rules import RuleViolation
 from certflow.reviews import domain, services
@@ -291,7 +292,7 @@ class CorrectiveActionViewSet(
         return self._decided(corrective)
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="the file")},
+        responses=stored_file_responses("the evidence file, with the type recorded at upload"),
         parameters=[OpenApiParameter("file_id", int, OpenApiParameter.PATH)],
     )
     @action(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from certflow.core.rules import RuleViolation
 from certflow.surveys import selectors, services
+from certflow.surveys.access_log import View, record_access
 from certflow.surveys.domain import may_call_again
 from certflow.surveys.forms import CallForm
 from certflow.surveys.permissions import get_invitation_for_caller, get_survey_for_user
@@ -30,6 +31,7 @@ def call_list_view(request, pk: int):
     calls = selectors.calls_for([inv.pk for inv in page.object_list])
     names = category_names(survey)
     limit = settings.CERTFLOW_SURVEY_CALL_LIMIT
+    record_access(request, survey, View.CALL_LIST, shown=len(page.object_list))
     rows = []
     for inv in page.object_list:
         outcomes = [c.outcome for c in calls.get(inv.pk, [])]
@@ -66,6 +68,7 @@ def call_record_view(request, pk: int):
             messages.success(request, _("通话记录已保存。"))
             return redirect("survey_calls", survey.pk)
     calls = list(invitation.calls.select_related("called_by").order_by("called_at", "pk"))
+    record_access(request, survey, View.CALL_RECORD, shown=1, customer=invitation.customer)
     return render(
         request,
         "surveys/call_record.html",
@@ -89,6 +92,7 @@ def response_list_view(request, pk: int):
     rules = rules_for(survey)
     page = Paginator(selectors.responses_qs(survey), PER_PAGE).get_page(request.GET.get("page"))
     dimensions = [(d.code, d.name.zh) for d in rules.dimensions]
+    record_access(request, survey, View.RESPONSES, shown=len(page.object_list))
     rows = []
     for response in page.object_list:
         values = {r.dimension: r.value for r in response.ratings.all()}

@@ -13,6 +13,7 @@ from certflow.applications.permissions import get_application_for_user
 from certflow.core.rules import RuleViolation
 from certflow.core.uploads import UploadRejected
 from certflow.surveys import selectors, services
+from certflow.surveys.access_log import View, recent_accesses, record_access
 from certflow.surveys.domain import CLOSED_STATUSES, SurveyStatus
 from certflow.surveys.forms import ImprovementForm, ImprovementReviewForm, OpenForm, ReasonForm, SendForm, UploadForm
 from certflow.surveys.models import ImportJob, ImportRow, Survey
@@ -107,6 +108,7 @@ def _detail_context(request, survey: Survey) -> dict:
         context["send_form"] = SendForm()
         context["reason_form"] = ReasonForm()
         context["review_form"] = ImprovementReviewForm()
+        context["accesses"] = recent_accesses(survey)
     if member:
         context["upload_form"] = UploadForm()
         context["improvement_form"] = ImprovementForm()
@@ -170,6 +172,8 @@ def customer_list_view(request, pk: int):
     unmasked = may_see_personal_data(request.user)
     page = Paginator(selectors.customer_page_qs(survey), PER_PAGE).get_page(request.GET.get("page"))
     rows = [(c, person(c, unmasked=unmasked)) for c in page.object_list]
+    if unmasked:
+        record_access(request, survey, View.CUSTOMER_LIST, shown=len(rows))
     names = category_names(survey)
     rows = [(c, p, names.get(c.category, c.category)) for c, p in rows]
     return render(

@@ -24,7 +24,13 @@ DEMO_STEPS = [
 # Only the people: staff with their roles, the demo enterprises and the auditor register. The demo's
 # files, applications and certificates carry fixed dates of 2026; a world that starts at another
 # date (the browser scenarios in e2e/, a training course) starts from these and walks the lifecycle.
-PEOPLE_STEPS = ["certflow.accounts.demo", "certflow.auditors.demo", "certflow.accounts.demo_second_factor"]
+PEOPLE_STEPS = [
+    "certflow.accounts.demo",
+    "certflow.auditors.demo",
+    # The committee's quorum of three: no decision can be made in a people-only world without them.
+    "certflow.decisions.demo_committee",
+    "certflow.accounts.demo_second_factor",
+]
 
 
 class Command(BaseCommand):
