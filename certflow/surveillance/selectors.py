@@ -30,6 +30,15 @@ def _rules(version_pk: int, sha256: str) -> Rules:
     return Rules.of(SchemeVersion.objects.get(pk=version_pk).as_scheme().surveillance)
 
 
+@lru_cache(maxsize=32)
+def _validity_years(version_pk: int, sha256: str) -> int:
+    # Parsing a scheme validates the whole document (~0.1 s): once per version and process, not per
+    # certificate, or the dashboard takes minutes on a large programme (bench/RESULTS.md).
+    from certflow.core.schemes.models import SchemeVersion
+
+    return SchemeVersion.objects.get(pk=version_pk).as_scheme().deadline("certificate_validity").amount
+
+
 def rules_for(certificate: Certificate) -> Rules | None:
     """The certificate's scheme rules; None for a legacy certificate (no A/0 programme, decisions SV6)."""
     version = certificate.scheme_version
@@ -50,7 +59,8 @@ def cycle_start(certificate: Certificate) -> date:
     its cycle) though it was issued later: its anniversaries stay those of the original decision (SV10)."""
     from certflow.certificates.domain import add_years
 
-    years = certificate.scheme_version.as_scheme().deadline("certificate_validity").amount
+    version = certificate.scheme_version
+    years = _validity_years(version.pk, version.sha256)
     if certificate.supersedes_id and add_years(certificate.issued_on, years) != certificate.expires_on:
         return add_years(certificate.expires_on, -years)
     return certificate.issued_on
@@ -97,19 +107,22 @@ def audit_facts(certificates: Sequence[Certificate]) -> dict[int, list[AuditFact
     )
     by_cert: dict[int, list[AuditFacts]] = defaultdict(list)
     by_enterprise: dict[int, list[AuditFacts]] = defaultdict(list)
+    # A set: looking each audit up in the id list was quadratic (94 s of the dashboard at 33,000 certificates).
+    wanted = set(ids)
     for audit in rows:
+        held_on = _held_on(audit)
         facts = AuditFacts(
             pk=audit.pk,
             reference=audit.reference,
             audit_type=audit.audit_type,
             window=audit.surveillance_window,
-            open=audit.status in OPEN_STATES and _held_on(audit) is None,
-            held_on=_held_on(audit),
+            open=audit.status in OPEN_STATES and held_on is None,
+            held_on=held_on,
             first_day=audit.first_day,
             status=audit.status,
         )
         if audit.audit_type == AuditType.SURVEILLANCE:
-            by_cert[audit.certificate_id if audit.certificate_id in ids else audit.successor_id].append(facts)
+            by_cert[audit.certificate_id if audit.certificate_id in wanted else audit.successor_id].append(facts)
         else:
             by_enterprise[audit.enterprise_id].append(facts)
     return {c.pk: by_cert.get(c.pk, []) + by_enterprise.get(c.enterprise_id, []) for c in certificates}
@@ -123,9 +136,13 @@ def certificate_programme(certificate: Certificate, on: date) -> tuple[Obligatio
 
 def in_force() -> QuerySet[Certificate]:
     """Certificates under surveillance: valid or suspended, of the current scheme (not legacy, SV6)."""
-    return Certificate.objects.filter(
-        status__in=ACTIVE_STATUSES, is_legacy=False, scheme_version__isnull=False
-    ).select_related("scheme_version", "enterprise")
+    # The version's stored document is tens of kilobytes of JSON: decoding it for every row cost seconds
+    # per thousand certificates. Windows need only its key (pk, sha256), which the caches above look up.
+    return (
+        Certificate.objects.filter(status__in=ACTIVE_STATUSES, is_legacy=False, scheme_version__isnull=False)
+        .select_related("scheme_version", "enterprise")
+        .defer("scheme_version__content")
+    )
 
 
 @dataclass

@@ -70,7 +70,12 @@ def tallies_for(survey_ids: Iterable[int]) -> dict[int, Tally]:
     ids = sorted(set(survey_ids))
     if not ids:
         return {}
-    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=ids).select_related("scheme_version")}
+    # Only the version's key is needed (scheme_of caches the parse): its stored document is tens of kilobytes
+    # of JSON that would otherwise be decoded once per survey (minutes over every survey, bench/RESULTS.md).
+    surveys = {
+        s.pk: s
+        for s in Survey.objects.filter(pk__in=ids).select_related("scheme_version").defer("scheme_version__content")
+    }
     schemes = {pk: scheme_of(s) for pk, s in surveys.items()}
     widest = range(
         min((sc.survey.scale_min for sc in schemes.values()), default=1),

@@ -44,5 +44,9 @@ class Command(BaseCommand):
                 "accesslog": "-",
                 "errorlog": "-",
                 "worker_class": "gthread",
+                # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl): a second
+                # server on the host (a demo, a test run, a benchmark) takes it over, and a "shutdown" sent to it
+                # stops whichever server bound it last. certflow is run by process signals, never through it.
+                "control_socket_disable": True,
             }
         ).run()

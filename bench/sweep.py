@@ -1,0 +1,96 @@
+"""The daily sweep over the bench set: `certflow tick` (the command itself, through call_command), twice.
+
+    .venv/bin/python bench/sweep.py SIZE        prints one JSON object
+
+Both runs happen in one transaction that is rolled back at the end, so the database stays as generated and
+every bench run measures the same work (the writes are made and counted; only the final commit is not).
+The second run must write nothing: rows inserted, updated or deleted in every table are read from
+PostgreSQL's per-transaction statistics (pg_stat_xact_user_tables) before and after it, and the event
+chain's head must not move.
+"""
+
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import setup_django  # noqa: E402
+
+
+class Rollback(Exception):
+    pass
+
+
+def writes(cursor) -> dict[str, tuple[int, int, int]]:
+    """Per table: rows inserted, updated, deleted so far in this transaction. An insert refused by a
+    unique constraint (the tick's once-per-day guard) counts as inserted here though no row remains."""
+    cursor.execute(
+        "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables"
+        " WHERE n_tup_ins + n_tup_upd + n_tup_del > 0"
+    )
+    return {name: (ins, upd, dele) for name, ins, upd, dele in cursor.fetchall()}
+
+
+def counts(cursor, tables) -> dict[str, int]:
+    out = {}
+    for table in sorted(tables):
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (names from pg_stat)
+        out[table] = cursor.fetchone()[0]
+    return out
+
+
+def head(cursor) -> int:
+    cursor.execute("SELECT seq FROM events_chainhead WHERE id = 1")
+    return cursor.fetchone()[0]
+
+
+def measure() -> dict:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    out = {}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            seq0 = head(cursor)
+            touched: set[str] = set()
+            for run in ("first run", "second run"):
+                before, seq_before = writes(cursor), head(cursor)
+                rows_before = counts(cursor, touched)
+                report = io.StringIO()
+                start = time.perf_counter()
+                call_command("tick", stdout=report)
+                took = time.perf_counter() - start
+                after = writes(cursor)
+                zero = (0, 0, 0)
+                changed = {
+                    t: [a - b for a, b in zip(n, before.get(t, zero), strict=True)]
+                    for t, n in after.items()
+                    if n != before.get(t, zero)
+                }
+                rows_after = counts(cursor, touched)
+                out[run] = {
+                    "s": took,
+                    "inserted": sum(c[0] for c in changed.values()),
+                    "updated": sum(c[1] for c in changed.values()),
+                    "deleted": sum(c[2] for c in changed.values()),
+                    "tables (ins, upd, del)": changed,
+                    "row counts changed": {
+                        t: rows_after[t] - rows_before[t] for t in touched if rows_after[t] != rows_before[t]
+                    },
+                    "events": head(cursor) - seq_before,
+                    "report": report.getvalue().strip().splitlines()[-12:],
+                }
+                touched |= set(changed)
+            out["events total"] = head(cursor) - seq0
+            raise Rollback
+    except Rollback:
+        pass
+    return out
+
+
+if __name__ == "__main__":
+    setup_django(sys.argv[1])
+    print(json.dumps(measure()))
