@@ -380,6 +380,8 @@ CERTFLOW_CASE_ACKNOWLEDGE_WORKING_DAYS = env_int("CERTFLOW_CASE_ACKNOWLEDGE_WORK
 CERTFLOW_CASE_DECIDE_DAYS = env_int("CERTFLOW_CASE_DECIDE_DAYS", 60)
 # The public complaint form: submissions per client address (same format as CERTFLOW_VERIFY_PAGE_RATE).
 CERTFLOW_COMPLAINT_PAGE_RATE = env_str("CERTFLOW_COMPLAINT_PAGE_RATE", "5/hour")
+# The public enterprise registration form: submissions per client address (decisions EE6).
+CERTFLOW_REGISTER_PAGE_RATE = env_str("CERTFLOW_REGISTER_PAGE_RATE", "10/hour")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_complaints"] = env_str("CERTFLOW_COMPLAINT_API_RATE", "5/hour")
 # Legacy-certificate import (L3): most data rows in one file.
 CERTFLOW_LEGACY_IMPORT_MAX_ROWS = env_int("CERTFLOW_LEGACY_IMPORT_MAX_ROWS", 5000)

@@ -87,6 +87,7 @@ def server():
         "CERTFLOW_VERIFY_API_RATE": "1000/min",
         "CERTFLOW_COMPLAINT_PAGE_RATE": "1000/hour",
         "CERTFLOW_COMPLAINT_API_RATE": "1000/hour",
+        "CERTFLOW_REGISTER_PAGE_RATE": "1000/hour",
         "API_AUTH_RATE": "1000/min",
     }
     srv = Server(f"http://127.0.0.1:{port}", var_dir, env, clock, sys.executable)

@@ -31,6 +31,7 @@ from certflow.accounts.models import Membership, User
 from certflow.accounts.permissions import get_enterprise_for_user
 from certflow.accounts.roles import StaffRole
 from certflow.accounts.selectors import enterprise_list as select_enterprises
+from certflow.core.ratelimit import hit
 from certflow.core.rules import RuleViolation
 
 ENTERPRISES_PER_PAGE = 25
@@ -69,6 +70,14 @@ def register(request):
     """An enterprise registers itself: the enterprise (USCC checked) and its first user, its administrator."""
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST":
+        # A public form that creates accounts: a budget of submissions per address (decisions EE6).
+        rate = settings.CERTFLOW_REGISTER_PAGE_RATE
+        allowed, retry_after = hit(request, "register", rate, "CERTFLOW_REGISTER_PAGE_RATE")
+        if not allowed:
+            response = render(request, "rate_limited.html", {"retry_after": retry_after}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
     form = EnterpriseRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -35,7 +35,7 @@ def complaint_new_view(request):
     if request.method == "POST":
         allowed, retry_after = allow_complaint(request)
         if not allowed:
-            response = render(request, "lifecycle/public/rate_limited.html", {"retry_after": retry_after}, status=429)
+            response = render(request, "rate_limited.html", {"retry_after": retry_after}, status=429)
             response["Retry-After"] = str(retry_after)
             return response
         if form.is_valid() and not form.cleaned_data["website"]:
@@ -68,7 +68,7 @@ def complaint_track_view(request):
     if form.is_bound and form.is_valid():
         allowed, retry_after = allow_complaint(request, scope="complaint-track")
         if not allowed:
-            response = render(request, "lifecycle/public/rate_limited.html", {"retry_after": retry_after}, status=429)
+            response = render(request, "rate_limited.html", {"retry_after": retry_after}, status=429)
             response["Retry-After"] = str(retry_after)
             return response
         case = Case.objects.filter(

@@ -77,3 +77,18 @@ def test_the_login_page_links_to_registration(client):
 def test_a_signed_in_user_is_sent_home(client):
     client.post(reverse("register"), form())
     assert client.get(reverse("register")).status_code == 302
+
+
+def test_submissions_per_address_are_limited_and_nothing_is_created_beyond(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CERTFLOW_REGISTER_PAGE_RATE = "2/hour"
+    for _ in range(2):
+        assert client.post(reverse("register"), form(password2="not-the-same")).status_code == 200
+    refused = client.post(reverse("register"), form())
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "请求过于频繁" in refused.content.decode()
+    assert not User.objects.filter(email="wang@register.example").exists()
+    assert client.get(reverse("register")).status_code == 200  # reading the form costs nothing
