@@ -38,6 +38,7 @@ def timed_batch(render, objects) -> dict:
 def measure(batch: int) -> dict:
     from certflow.audits.models import Audit
     from certflow.audits.report_pdf import audit_report_pdf
+    from certflow.audits.selectors import conduct_detail
     from certflow.certificates.models import Certificate
     from certflow.certificates.pdf import certificate_pdf
     from certflow.decisions.models import Decision
@@ -59,9 +60,14 @@ def measure(batch: int) -> dict:
     out["review report PDF"] = timed_batch(review_report_pdf, reviews)
 
     # Audits with a closing meeting (the report is the meeting's record); the demo's, when present.
-    audits = list(Audit.objects.filter(closing_meeting__isnull=False).order_by("id")[: max(1, batch // 10)])
+    # Loaded as the report view loads them (team, findings, nonconformities prefetched): the renderer needs it.
+    audits = list(
+        Audit.objects.filter(closing_meeting__isnull=False)
+        .order_by("id")
+        .values_list("pk", flat=True)[: max(1, batch // 10)]
+    )
     if audits:
-        out["audit report PDF"] = timed_batch(audit_report_pdf, audits)
+        out["audit report PDF"] = timed_batch(lambda pk: audit_report_pdf(conduct_detail(pk)), audits)
     decisions = list(Decision.objects.filter(status="open").order_by("id")[: max(1, batch // 10)])
     out["decision dossier PDF"] = timed_batch(dossier_pdf, decisions)
     return out

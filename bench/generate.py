@@ -373,7 +373,9 @@ class Builder:
     # --- applications, reviews, decisions ---------------------------------------------------------------
     def applications(self):
         s = self.s
-        self.inflight = int(s.certificates * 0.3)
+        # At least a full page of the clerk's queue (50) in every in-flight status, so that the small and the
+        # large set render the same number of rows and the staff-pages ratio measures scale, not page size.
+        self.inflight = max(int(s.certificates * 0.3), len(INFLIGHT) * 60)
         # Certified applications: one per certificate of the current scheme (id app0 + k, k = certificate).
         self.sql(
             """INSERT INTO applications_application
@@ -754,6 +756,12 @@ def build(size_name: str, *, demo_full: bool | None = None) -> dict:
             with timed(f"bulk: {step}", took):
                 getattr(b, step)()
         conn.commit()
+    with timed("surveillance: next obligations", took):
+        # Certificates written by COPY sent no save signal: their next obligation is computed the way the
+        # product fills a missing one (decisions SV11).
+        from certflow.surveillance.programme_state import fill_missing
+
+        fill_missing()
     with psycopg.connect(PG + name, autocommit=True) as conn:
         with timed("VACUUM ANALYZE", took):
             conn.execute("VACUUM ANALYZE")

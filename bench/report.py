@@ -31,7 +31,8 @@ def write(results: dict, path: Path) -> None:
     lines = [
         f"# certflow benchmarks ({results['size']} set)",
         "",
-        "Produced by `bench/run --size " + results["size"] + "`; every figure is measured by that run.",
+        "Produced by `bench/run --size " + results["size"] + "`; every figure is measured by it. A part run again"
+        " alone (`--only`) replaces its earlier figures; each part's time and load are listed below.",
         "",
         "| machine | |",
         "| --- | --- |",
@@ -42,8 +43,8 @@ def write(results: dict, path: Path) -> None:
         f"| PostgreSQL | {m['postgresql']} |",
         f"| Python | {m['python']} |",
         "",
-        "The machine is shared: other sessions run test suites and browsers at the same time. The load average"
-        " (1, 5, 15 min) when each part started:",
+        "The load average (1, 5, 15 min) when each part of the last run started (the machine may be shared with"
+        " other work; a load test's own server and wrk raise it during that part):",
         "",
         "| part | load average |",
         "| --- | --- |",
@@ -196,13 +197,15 @@ def write(results: dict, path: Path) -> None:
         if crashed(sw):
             lines += [f"CRASHED: `{sw.get('error')}`", ""]
         else:
-            first, second = sw["first run"], sw["second run"]
+            first, second, nxt = sw["first run"], sw["second run"], sw.get("next day")
+            if nxt is not None and "day" not in nxt:  # saved by an older sweep.py: measured differently
+                nxt = None
             quiet = second["updated"] == 0 and second["deleted"] == 0 and not second["row counts changed"]
             quiet = quiet and second["events"] == 0
             lines += [
-                "Both runs through `call_command('tick')` in one transaction rolled back at the end (the database"
-                " stays as generated, so every bench run sweeps the same day's work). Writes are PostgreSQL's"
-                " per-transaction tuple counts.",
+                "The first two runs go through `call_command('tick')` in one transaction rolled back at the end"
+                " (the database stays as generated, so every bench run sweeps the same day's work). Writes are"
+                " PostgreSQL's per-transaction tuple counts.",
                 "",
                 "| run | s | inserted | updated | deleted | events | target | |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -210,6 +213,19 @@ def write(results: dict, path: Path) -> None:
                 f" {first['deleted']:,} | {first['events']:,} | < 10 s | {verdict(first['s'] < 10)} |",
                 f"| second | {fmt(second['s'], 2)} | {second['inserted']:,} | {second['updated']:,} |"
                 f" {second['deleted']:,} | {second['events']:,} | no writes | {verdict(quiet)} |",
+            ]
+            if nxt is not None:
+                lines += [
+                    f"| next day ({nxt['day']}) | {fmt(nxt['s'], 2)} | — | — | — | — | < 10 s |"
+                    f" {verdict(nxt['s'] < 10)} |",
+                ]
+            lines += [
+                "",
+                "The first run catches up everything the generated set has accumulated (it has no tick history)."
+                " The next day is a deployment's ordinary day: measured on a copy of the database with the"
+                " catch-up committed"
+                + (f" ({fmt(nxt['catch-up committed s'], 0)} s there)" if nxt is not None else "")
+                + " and VACUUM ANALYZE run, as `certflow tick --date` (the time includes the command's start-up).",
                 "",
                 "The second run's inserts are the once-per-day guard's refused `TickRun` rows (unique day + step):"
                 f" row counts changed by the second run: {second['row counts changed'] or 'none'}.",
@@ -217,6 +233,8 @@ def write(results: dict, path: Path) -> None:
                 "First run: " + "; ".join(line.strip() for line in first["report"][1:-1]),
                 "",
             ]
+            if nxt is not None:
+                lines += ["Next day: " + "; ".join(line.strip() for line in nxt["report"][1:-1]), ""]
 
     imp_c, imp_l = results.get("customer list import"), results.get("legacy import")
     if imp_c is not None or imp_l is not None:

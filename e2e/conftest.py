@@ -49,6 +49,9 @@ STAFF_DOMAIN = "@olis-cert.example"
 # on two cores, can take longer than Playwright's 5 s default; a state that never comes still fails.
 expect.set_options(timeout=20_000)
 
+# A mainland mobile number (11 digits from 13x to 19x) or an e-mail address, anywhere in a log line.
+PERSONAL_IN_LOG = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|[\w.+-]+@[\w-]+\.[\w.-]+")
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -133,6 +136,10 @@ def server():
         shutil.rmtree(var_dir, ignore_errors=True)
     first = server_log[server_log.find(server_errors[0]) :][:4000] if server_errors else ""
     assert not server_errors, f"the server answered {len(server_errors)} times with an error:\n{first}"
+    # Personal data never reaches the server's log (issue 10 item 8): the scenario types customers' and
+    # contacts' mobile numbers and people's e-mail addresses into forms and files all along.
+    leaks = [line for line in server_log.splitlines() if PERSONAL_IN_LOG.search(line)]
+    assert not leaks, f"the server log holds personal data in {len(leaks)} lines, e.g.:\n{leaks[0][:500]}"
 
 
 @pytest.fixture(scope="session")

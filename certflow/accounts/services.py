@@ -9,6 +9,7 @@ from certflow.accounts.models import Enterprise, Membership, RoleGrant, User
 from certflow.accounts.roles import MembershipRole, StaffRole, UserKind
 from certflow.accounts.uscc import USCCError, validate_uscc
 from certflow.core.events.services import record_event
+from certflow.core.privacy import event_safe
 
 ENTERPRISE_FIELDS = (
     "name",
@@ -57,7 +58,10 @@ def enterprise_register(*, by: User, name: str, uscc: str, **details) -> Enterpr
         if not by.is_cb_staff:
             Membership.objects.create(enterprise=enterprise, user=by, role=MembershipRole.ADMIN)
         record_event(
-            actor=by, action="enterprise.registered", target=enterprise, after=_enterprise_snapshot(enterprise)
+            actor=by,
+            action="enterprise.registered",
+            target=enterprise,
+            after=event_safe("accounts.Enterprise", _enterprise_snapshot(enterprise)),
         )
     return enterprise
 
@@ -82,8 +86,8 @@ def enterprise_update(*, by: User, enterprise: Enterprise, **changes) -> Enterpr
             actor=by,
             action="enterprise.updated",
             target=locked,
-            before={k: v for k, v in before.items() if before[k] != after[k]},
-            after={k: v for k, v in after.items() if before[k] != after[k]},
+            before=event_safe("accounts.Enterprise", {k: v for k, v in before.items() if before[k] != after[k]}),
+            after=event_safe("accounts.Enterprise", {k: v for k, v in after.items() if before[k] != after[k]}),
         )
     return locked
 
@@ -115,9 +119,15 @@ def user_create(
             actor=by or user,
             action="user.created",
             target=user,
-            after={"email": email, "full_name": full_name, "kind": kind},
+            # The account row holds the e-mail and name; the append-only log only that it was created.
+            after={"kind": kind},
         )
     return user
+
+
+def password_changed(*, user: User, how: str) -> None:
+    """Record that the user's password was changed (`how`: "change" signed in, "reset" by the e-mailed link)."""
+    record_event(actor=user, action=f"user.password_{how}", target=user, after={"how": how})
 
 
 def membership_add(*, by: User, enterprise: Enterprise, user: User, role: str = MembershipRole.MEMBER) -> Membership:
@@ -134,7 +144,7 @@ def membership_add(*, by: User, enterprise: Enterprise, user: User, role: str = 
             actor=by,
             action="membership.added",
             target=membership,
-            after={"enterprise": enterprise.pk, "user": user.email, "role": role},
+            after={"enterprise": enterprise.pk, "user": user.pk, "role": role},
         )
     return membership
 
@@ -150,7 +160,7 @@ def membership_end(*, by: User, membership: Membership) -> Membership:
             actor=by,
             action="membership.ended",
             target=locked,
-            before={"user": locked.user.email, "enterprise": locked.enterprise_id},
+            before={"user": locked.user_id, "enterprise": locked.enterprise_id},
         )
     return locked
 

@@ -54,6 +54,24 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        # The new password and its event land together (issue 10 item 4): the event says who and when, never
+        # anything of the password.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_changed(user=form.user, how="change")
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_changed(user=form.user, how="reset")
+        return response
+
+
 # The services' messages are "中文 / English"; the form shows the reader's half beside the field.
 REGISTRATION_FIELDS = {"email": "email", "contact_email": "email", "uscc": "uscc", "name": "name"}
 

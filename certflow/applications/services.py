@@ -518,7 +518,7 @@ def assignment_add(*, by, application: Application, user, role: str) -> Assignme
     if existing:
         return existing
     assignment = Assignment.objects.create(application=application, user=user, role=role, assigned_by=by)
-    record_event(actor=by, action="application.assigned", target=application, after={"user": user.email, "role": role})
+    record_event(actor=by, action="application.assigned", target=application, after={"user": user.pk, "role": role})
     return assignment
 
 
@@ -528,5 +528,5 @@ def assignment_end(*, by, assignment: Assignment) -> None:
         actor=by,
         action="application.unassigned",
         target=assignment.application,
-        before={"user": assignment.user.email, "role": assignment.role},
+        before={"user": assignment.user_id, "role": assignment.role},
     )

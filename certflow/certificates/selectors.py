@@ -55,6 +55,10 @@ def public_status(certificate: Certificate, today: date, *, recertified: set[int
 
 def certificates_for_user(user) -> QuerySet[Certificate]:
     """Staff spanning clients see every certificate; enterprise users their own enterprises'."""
+    if user.is_authenticated and user.is_active and user.sees_all_enterprises:
+        # No "enterprise IN (every enterprise)": that semi-join cost a count and a sort over every certificate
+        # on each list page (bench/RESULTS.md).
+        return Certificate.objects.all()
     return Certificate.objects.filter(enterprise__in=enterprises_for_user(user))
 
 
@@ -79,11 +83,31 @@ def certificate_history(certificate: Certificate) -> QuerySet[CertificateStatusC
     return certificate.status_changes.select_related("changed_by").order_by("changed_at", "id")
 
 
+# The public lookup is the busiest query of the product (every QR scan). Compiling it through the ORM cost
+# more than running it (1.6 of ~4 ms of CPU per request at 50,000 certificates, bench/RESULTS.md), so it is
+# one fixed statement: the certificate by UPPER(number), served by the index certificate_number_upper, and
+# the id of the certificate that replaced it, if any.
+PUBLIC_LOOKUP_SQL = (
+    "SELECT c.*, s.id AS successor_id FROM certificates_certificate c"
+    " LEFT JOIN certificates_certificate s ON s.supersedes_id = c.id"
+    " WHERE UPPER(c.number) = UPPER(%s) ORDER BY c.id LIMIT 1"
+)
+
+
 def public_certificate(number: str) -> Certificate | None:
+    """The certificate with this number (any case), read from the database on every call. One query, or two
+    when it was replaced (the replacement's number is shown)."""
     number = (number or "").strip()
     if not number or not domain.NUMBER_INPUT.fullmatch(number):
         return None
-    return Certificate.objects.select_related("superseded_by").filter(number__iexact=number).first()
+    found = list(Certificate.objects.raw(PUBLIC_LOOKUP_SQL, [number]))
+    if not found:
+        return None
+    certificate = found[0]
+    if certificate.successor_id is None:
+        # Known to have no replacement: reading `superseded_by` must not ask the database again.
+        Certificate.superseded_by.related.set_cached_value(certificate, None)
+    return certificate
 
 
 @dataclass(frozen=True)

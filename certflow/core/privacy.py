@@ -788,6 +788,18 @@ INVENTORY: dict[str, ModelEntry] = {
     "surveillance.SurveillanceReminder": entry(
         not_personal=("id", "certificate", "window", "kind", "day", "window_opens", "window_closes", "sent_at")
     ),
+    "surveillance.NextObligation": entry(
+        not_personal=(
+            "certificate",
+            "window",
+            "opens",
+            "closes",
+            "recertification_counts",
+            "planned",
+            "planned_late",
+            "computed_at",
+        )
+    ),
     "surveillance.SurveillanceSuspension": entry(
         {"reason": notes("why the certificate was suspended")},
         ("id", "audit", "certificate", "nonconformities", "suspended_on", "suspended_here", "restored_on"),
@@ -909,6 +921,19 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+# What the event log keeps instead of a personal value: the log is append-only and hash-chained, so nothing
+# written into it can be anonymised later (decisions PD4). The record itself keeps the value, under its own
+# retention; the event says that the field was set or changed, not to what.
+PERSONAL_IN_EVENT = "〔个人信息 / personal data〕"
+
+
+def event_safe(model_label: str, values: dict) -> dict:
+    """`values` with every field the inventory classifies as personal for `model_label` replaced by
+    PERSONAL_IN_EVENT (empty values stay empty: "not given" is not personal)."""
+    personal = INVENTORY[model_label].personal
+    return {k: (PERSONAL_IN_EVENT if k in personal and v not in ("", None) else v) for k, v in values.items()}
 
 
 def unclassified_fields(models) -> list[str]:

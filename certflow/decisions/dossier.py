@@ -220,25 +220,44 @@ def involvement(
     user_id: int, enterprise_id: int, today: date
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """References of the enterprise's applications the person reviewed, audits he was on, conflicts in force."""
+    return involvement_of([user_id], enterprise_id, today)[user_id]
+
+
+def involvement_of(
+    user_ids, enterprise_id: int, today: date
+) -> dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """`involvement` for several people at once, in three queries (the committee candidates list asked three
+    per candidate)."""
     from certflow.auditors.models import ConflictDeclaration
     from certflow.audits.models import AuditTeamMember
 
-    reviewed = tuple(
-        DocumentReview.objects.filter(reviewer_id=user_id, application__enterprise_id=enterprise_id)
+    user_ids = list(user_ids)
+    reviewed: dict[int, list[str]] = {pk: [] for pk in user_ids}
+    audited: dict[int, list[str]] = {pk: [] for pk in user_ids}
+    conflicts: dict[int, list[str]] = {pk: [] for pk in user_ids}
+    for pk, reference in (
+        DocumentReview.objects.filter(reviewer_id__in=user_ids, application__enterprise_id=enterprise_id)
         .order_by("id")
-        .values_list("application__reference", flat=True)
-    )
-    audited = tuple(
-        AuditTeamMember.objects.filter(user_id=user_id, audit__enterprise_id=enterprise_id, removed_at__isnull=True)
+        .values_list("reviewer_id", "application__reference")
+    ):
+        reviewed[pk].append(reference)
+    for pk, reference in (
+        AuditTeamMember.objects.filter(
+            user_id__in=user_ids, audit__enterprise_id=enterprise_id, removed_at__isnull=True
+        )
         .order_by("audit_id")
-        .values_list("audit__reference", flat=True)
+        .values_list("user_id", "audit__reference")
         .distinct()
-    )
-    conflicts = tuple(
+    ):
+        if reference not in audited[pk]:
+            audited[pk].append(reference)
+    for pk, reason in (
         ConflictDeclaration.objects.filter(
-            profile__user_id=user_id, enterprise_id=enterprise_id, withdrawn_at__isnull=True
+            profile__user_id__in=user_ids, enterprise_id=enterprise_id, withdrawn_at__isnull=True
         )
         .filter(Q(until__isnull=True) | Q(until__gte=today))
-        .values_list("reason", flat=True)
-    )
-    return reviewed, audited, conflicts
+        .order_by("id")
+        .values_list("profile__user_id", "reason")
+    ):
+        conflicts[pk].append(reason)
+    return {pk: (tuple(reviewed[pk]), tuple(audited[pk]), tuple(conflicts[pk])) for pk in user_ids}

@@ -264,8 +264,13 @@ def committee_candidates(decision: Decision, today: date | None = None) -> list[
         .order_by("full_name", "email")
     )
     exclude = decision.application.scheme_version.as_scheme().committee.exclude_involved_persons
+    users = list(users)
+    involved = dossier.involvement_of([u.pk for u in users], decision.enterprise_id, today)
     return [
-        Candidate(u, domain.member_problems(services.member_facts(decision, u, today), exclude_involved=exclude))
+        Candidate(
+            u,
+            domain.member_problems(services.member_facts(decision, u, today, involved[u.pk]), exclude_involved=exclude),
+        )
         for u in users
     ]
 

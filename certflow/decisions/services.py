@@ -102,8 +102,9 @@ def decision_open(*, by, application: Application, today: date | None = None) ->
 # --- the committee --------------------------------------------------------------------------------
 
 
-def member_facts(decision: Decision, user, today: date) -> MemberFacts:
-    reviewed, audited, conflicts = dossier.involvement(user.pk, decision.enterprise_id, today)
+def member_facts(decision: Decision, user, today: date, involved=None) -> MemberFacts:
+    """`involved`: the person's `dossier.involvement`, when the caller fetched it for several people at once."""
+    reviewed, audited, conflicts = involved or dossier.involvement(user.pk, decision.enterprise_id, today)
     user.__dict__.pop("roles", None)
     return MemberFacts(
         is_active=user.is_active,

@@ -231,7 +231,7 @@ def case_assign(*, by, case: Case, handler, today: date | None = None) -> Case:
             action=f"{locked.kind}.assigned",
             target=locked,
             before=before,
-            after={"status": locked.status, "handler": handler.email},
+            after={"status": locked.status, "handler": handler.pk},
         )
         notify(
             recipients=[handler],

@@ -28,6 +28,7 @@ from certflow.core.schemes.services import scheme_version_for
 from certflow.core.workdays.services import add_working_days, subtract_working_days
 from certflow.reviews.models import Nonconformity
 from certflow.surveillance.domain import add_months
+from certflow.surveillance.programme_state import refresh_enterprise
 
 MANAGER, COMMITTEE = "manager@olis-cert.example", "committee@olis-cert.example"
 LEAD, AUDITOR = "lead@olis-cert.example", "auditor@olis-cert.example"
@@ -156,6 +157,8 @@ def _held(audit, owner, days, *, lead, member, findings) -> None:
     Nonconformity.objects.filter(audit=audit).update(raised_at=_at(days[0], 17))
     NonconformityConfirmation.objects.filter(nonconformity__audit=audit).update(confirmed_at=_at(days[-1], 11))
     ClosingMeeting.objects.filter(audit=audit).update(recorded_at=_at(days[-1], 15, 30))
+    # QuerySet.update() sends no signal: the audit's held day moved, so its programme is computed again.
+    refresh_enterprise(audit.enterprise_id)
 
 
 def seed(stdout) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The record of what the daily sweep told about the surveillance programme, so that it tells it once.
+"""The record of what the daily sweep told about the surveillance programme, so that it tells it once, and
+each certificate's next obligation, kept for the dashboard.
 
 Windows themselves are not stored: they follow from the certificate's dates and its scheme version,
 which never change (decisions SV1), and are computed when needed.
@@ -56,3 +57,34 @@ class SurveillanceSuspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} ← {self.audit_id}"
+
+
+class NextObligation(models.Model):
+    """A certificate's first surveillance obligation not yet done, as the audits left it (decisions SV11).
+
+    Nothing here depends on the day: which obligation is next changes only when an audit is held, opened or
+    cancelled, and its window never moves. The day turns it into a state (overdue, planned, due, not yet open)
+    in the query, so the dashboard counts, filters and pages in the database instead of computing every
+    certificate's programme per request. Written by `certflow.surveillance.programme_state` whenever an audit
+    or a certificate of the enterprise is saved; a certificate without a row is computed on the next read.
+    """
+
+    certificate = models.OneToOneField(
+        "certificates.Certificate", on_delete=models.CASCADE, primary_key=True, related_name="next_obligation"
+    )
+    # All three None once every obligation is done.
+    window = models.PositiveSmallIntegerField(null=True)
+    opens = models.DateField(null=True)
+    closes = models.DateField(null=True)
+    recertification_counts = models.BooleanField(default=False)
+    planned = models.BooleanField(default=False)
+    planned_late = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("下一次监督")
+        verbose_name_plural = _("下一次监督")
+        indexes = [models.Index(fields=["closes", "opens"], name="next_obligation_window")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} #{self.window}"

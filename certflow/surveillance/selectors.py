@@ -1,5 +1,6 @@
 """Reads of the surveillance programme: windows and obligation states of certificates, in a fixed number of
-queries however many certificates (windows are computed in Python from each certificate's dates)."""
+queries however many certificates. One certificate's windows are computed in Python from its dates; the
+dashboard over every certificate counts and pages on the stored next obligation (programme_state, SV11)."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from certflow.audits.domain import OPEN_STATES, AuditStatus, AuditType
@@ -74,23 +75,26 @@ def _held_on(audit: Audit) -> date | None:
 
 def audit_facts(certificates: Sequence[Certificate]) -> dict[int, list[AuditFacts]]:
     """Per certificate: its surveillance audits, and the re-certification audits of its enterprise (which
-    count for the last window, SV3). One query."""
+    count for the last window, SV3). Two queries."""
     ids = [c.pk for c in certificates]
     enterprises = {c.enterprise_id for c in certificates}
     if not ids:
         return {}
+    # A predecessor replaced by a scope reduction with the same expiry hands its audits on (SV10). Looked up
+    # first, so that the audits are found by plain IN conditions on indexed columns: with the
+    # replacement joined in, the database scanned every audit for each page.
+    successor_of = {
+        old: new
+        for new, old, expires, old_expires in Certificate.objects.filter(
+            pk__in=ids, supersedes__isnull=False
+        ).values_list("pk", "supersedes_id", "expires_on", "supersedes__expires_on")
+        if expires == old_expires
+    }
     rows = (
         Audit.objects.filter(
-            Q(certificate_id__in=ids, audit_type=AuditType.SURVEILLANCE)
-            # Audits of a certificate replaced by a scope reduction (same expiry) count for its replacement.
-            | Q(
-                certificate__superseded_by__in=ids,
-                certificate__expires_on=F("certificate__superseded_by__expires_on"),
-                audit_type=AuditType.SURVEILLANCE,
-            )
+            Q(certificate_id__in=[*ids, *successor_of], audit_type=AuditType.SURVEILLANCE)
             | Q(enterprise_id__in=enterprises, audit_type=AuditType.RECERTIFICATION)
         )
-        .annotate(successor_id=F("certificate__superseded_by__id"))
         .exclude(status=AuditStatus.CANCELLED)
         .only(
             "pk",
@@ -110,6 +114,8 @@ def audit_facts(certificates: Sequence[Certificate]) -> dict[int, list[AuditFact
     # A set: looking each audit up in the id list was quadratic (94 s of the dashboard at 33,000 certificates).
     wanted = set(ids)
     for audit in rows:
+        if audit.audit_type == AuditType.SURVEILLANCE:
+            owner = audit.certificate_id if audit.certificate_id in wanted else successor_of[audit.certificate_id]
         held_on = _held_on(audit)
         facts = AuditFacts(
             pk=audit.pk,
@@ -122,7 +128,7 @@ def audit_facts(certificates: Sequence[Certificate]) -> dict[int, list[AuditFact
             status=audit.status,
         )
         if audit.audit_type == AuditType.SURVEILLANCE:
-            by_cert[audit.certificate_id if audit.certificate_id in wanted else audit.successor_id].append(facts)
+            by_cert[owner].append(facts)
         else:
             by_enterprise[audit.enterprise_id].append(facts)
     return {c.pk: by_cert.get(c.pk, []) + by_enterprise.get(c.enterprise_id, []) for c in certificates}
@@ -134,12 +140,14 @@ def certificate_programme(certificate: Certificate, on: date) -> tuple[Obligatio
     return domain.programme(certificate_windows(certificate), found.get(certificate.pk, []), on)
 
 
-def in_force() -> QuerySet[Certificate]:
-    """Certificates under surveillance: valid or suspended, of the current scheme (not legacy, SV6)."""
+def in_force(certificates: QuerySet[Certificate] | None = None) -> QuerySet[Certificate]:
+    """Certificates under surveillance: valid or suspended, of the current scheme (not legacy, SV6); of
+    `certificates` when given (a user's visible ones)."""
     # The version's stored document is tens of kilobytes of JSON: decoding it for every row cost seconds
     # per thousand certificates. Windows need only its key (pk, sha256), which the caches above look up.
     return (
-        Certificate.objects.filter(status__in=ACTIVE_STATUSES, is_legacy=False, scheme_version__isnull=False)
+        (Certificate.objects.all() if certificates is None else certificates)
+        .filter(status__in=ACTIVE_STATUSES, is_legacy=False, scheme_version__isnull=False)
         .select_related("scheme_version", "enterprise")
         .defer("scheme_version__content")
     )
@@ -179,39 +187,102 @@ STATE_ORDER = {
 }
 
 
+class ProgrammeRows:
+    """The dashboard's rows, filtered and ordered in the database (NextObligation, SV11): `len()` and slices
+    for a paginator; a slice loads its certificates and their audits and computes their whole programme."""
+
+    def __init__(self, certificates: QuerySet[Certificate], *, on: date, count: int | None):
+        self.certificates = certificates
+        self.on = on
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.certificates.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        # The page's ids first (narrow rows to order), then those certificates with everything they show:
+        # ordering whole certificate rows sorted tens of megabytes on disk at 50,000 certificates.
+        ids = list(self.certificates.values_list("pk", flat=True)[key])
+        found = in_force().in_bulk(ids)
+        certs = [found[pk] for pk in ids if pk in found]
+        facts = audit_facts(certs)
+        rows = []
+        for cert in certs:
+            obligations = domain.programme(certificate_windows(cert), facts.get(cert.pk, []), self.on)
+            rows.append(Row(cert, obligations, domain.next_obligation(obligations)))
+        return rows
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+
 @dataclass
 class Programme:
-    rows: list[Row]
+    rows: ProgrammeRows
     counts: dict[str, int]
     total: int
+
+
+MISSING = "missing"
+
+
+def state_counts(certificates: QuerySet[Certificate], *, on: date) -> dict[str, int]:
+    """How many certificates' next obligation is in each state on `on`: one grouped query. A certificate
+    without a stored next obligation (written by a bulk path) is computed first, then everything is counted
+    again; with nothing missing that costs nothing more."""
+    from certflow.surveillance.programme_state import fill_missing, state_on
+
+    def grouped() -> dict[str, int]:
+        counts = {value: 0 for value in ObligationState.values}
+        rows = (
+            certificates.order_by()
+            .annotate(sv_state=Case(When(next_obligation__isnull=True, then=Value(MISSING)), default=state_on(on)))
+            .values("sv_state")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            counts[row["sv_state"]] = row["n"]
+        return counts
+
+    counts = grouped()
+    if counts.pop(MISSING, 0):
+        fill_missing(certificates)
+        counts = grouped()
+        counts.pop(MISSING, None)
+    return counts
 
 
 def programme_rows(
     certificates: QuerySet[Certificate], *, on: date, state: str = "", month: date | None = None
 ) -> Programme:
     """The dashboard: each certificate with its next obligation, filtered by state and by a month the
-    next window is open in (SV9); counts of every state before filtering. Three queries whatever the size."""
-    certs = list(certificates)
-    facts = audit_facts(certs)
-    rows = []
-    for cert in certs:
-        obligations = domain.programme(certificate_windows(cert), facts.get(cert.pk, []), on)
-        rows.append(Row(cert, obligations, domain.next_obligation(obligations)))
-    counts = {value: 0 for value in ObligationState.values}
-    for row in rows:
-        counts[row.state] += 1
+    next window is open in (SV9); counts of every state before filtering. The counts, the filters and the
+    order run in the database on the stored next obligation (SV11); only the page's rows are computed in
+    Python, so the cost does not grow with the programme."""
+    from certflow.surveillance.programme_state import state_on, state_rank
+
+    counts = state_counts(certificates, on=on)
+    total = sum(counts.values())
+    rows = certificates.annotate(sv_state=state_on(on), sv_rank=state_rank(on))
+    count = counts[state] if state else total
     if state:
-        rows = [r for r in rows if r.state == state]
+        rows = rows.filter(sv_state=state)
     if month is not None:
-        rows = [r for r in rows if r.next is not None and _overlaps_month(r.next.window, month)]
-    rows.sort(
-        key=lambda r: (
-            STATE_ORDER[r.state],
-            r.next.window.closes if r.next else date.max,
-            r.certificate.number,
+        rows = rows.filter(
+            next_obligation__window__isnull=False,
+            next_obligation__opens__lt=domain.add_months(month, 1),
+            next_obligation__closes__gte=month,
         )
-    )
-    return Programme(rows=rows, counts=counts, total=len(certs))
+        count = None
+    rows = rows.order_by("sv_rank", F("next_obligation__closes").asc(nulls_last=True), "number", "pk")
+    return Programme(rows=ProgrammeRows(rows, on=on, count=count), counts=counts, total=total)
 
 
 def attach_change_reports(rows: Sequence[Row]) -> None:
@@ -221,9 +292,12 @@ def attach_change_reports(rows: Sequence[Row]) -> None:
         row.change_reports = reports.get(row.certificate.pk, [])
 
 
+def visible_in_force(user) -> QuerySet[Certificate]:
+    return in_force(certificates_for_user(user))
+
+
 def programme_for_user(user, *, on: date, state: str = "", month: date | None = None) -> Programme:
-    visible = in_force().filter(pk__in=certificates_for_user(user).values("pk"))
-    return programme_rows(visible, on=on, state=state, month=month)
+    return programme_rows(visible_in_force(user), on=on, state=state, month=month)
 
 
 def certificate_audits(certificate: Certificate) -> list[Audit]:
@@ -237,10 +311,10 @@ def certificate_audits(certificate: Certificate) -> list[Audit]:
 
 def dashboard_counts(user, on: date | None = None) -> dict[str, int]:
     """For the dashboard tile: certificates whose next surveillance is due (window open, nothing planned) and
-    overdue. Empty for users who may not see the programme. Two queries."""
+    overdue. Empty for users who may not see the programme. One query."""
     from certflow.surveillance.permissions import may_see_programme
 
     if not may_see_programme(user):
         return {}
-    counts = programme_for_user(user, on=on or today()).counts
+    counts = state_counts(visible_in_force(user), on=on or today())
     return {"due": counts[ObligationState.DUE], "overdue": counts[ObligationState.OVERDUE]}

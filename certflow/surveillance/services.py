@@ -202,10 +202,14 @@ def _tell(certificate: Certificate, kind: str, window: domain.Window, managers: 
 def surveillance_sweep(day: date) -> dict[str, int]:
     """监督审核提醒 (6 持续监督 1): tell once when a window opens (managers and the enterprise) and once when
     it has closed with no audit held (managers; an event). The reminder rows make a rerun change nothing."""
+    from certflow.surveillance.programme_state import fill_missing
     from certflow.surveillance.selectors import audit_facts, certificate_windows, in_force
 
     managers = list(programme_managers())
-    certs = list(in_force().order_by("id"))
+    fill_missing()
+    # Only a certificate whose next obligation has opened can owe a reminder: the windows before it are done
+    # and the ones after it open later (SV11). The others are not loaded at all.
+    certs = list(in_force().filter(next_obligation__opens__lte=day).order_by("id"))
     facts = audit_facts(certs)
     already = set(
         SurveillanceReminder.objects.filter(certificate__in=certs).values_list("certificate_id", "window", "kind")

@@ -137,3 +137,17 @@ def test_schema_is_served_and_lists_the_resources():
 def test_browsable_docs_use_vendored_assets():
     html = APIClient().get("/api/docs/").content.decode()
     assert "cdn" not in html.lower()
+
+
+def test_the_enterprise_administrator_edits_the_enterprise_and_the_change_is_recorded(user_a, enterprise_a):
+    """PATCH and PUT change the enterprise and write one event each (issue 10 item 4)."""
+    api = client_for(user_a)
+    response = api.patch(f"/api/v1/enterprises/{enterprise_a.pk}/", {"address": "广州市南沙区新地址1号"}, format="json")
+    assert response.status_code == 200, response.content
+    full = {**api.get(f"/api/v1/enterprises/{enterprise_a.pk}/").json(), "address": "广州市南沙区新地址2号"}
+    response = api.put(f"/api/v1/enterprises/{enterprise_a.pk}/", full, format="json")
+    assert response.status_code == 200, response.content
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.address == "广州市南沙区新地址2号"
+    changes = Event.objects.filter(action="enterprise.updated", target_id=str(enterprise_a.pk))
+    assert [e.after["address"] for e in changes.order_by("seq")] == ["广州市南沙区新地址1号", "广州市南沙区新地址2号"]

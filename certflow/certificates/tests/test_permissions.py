@@ -167,3 +167,12 @@ def test_a_suspension_without_reason_is_refused_on_both_doors(as_user, certifica
 
 def test_an_unknown_action_is_404(as_user, certificate_a):
     assert as_user("cb_admin").post(reverse("certificate_action", args=[certificate_a.pk, "delete"])).status_code == 404
+
+
+def test_the_programme_manager_suspends_through_the_api(as_user, certificate_a):
+    response = as_user("programme_manager").post(
+        f"/api/v1/certificates/{certificate_a.pk}/suspend/", {"reason": "企业申请暂停"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert Certificate.objects.get(pk=certificate_a.pk).status == S.SUSPENDED
+    assert CertificateStatusChange.objects.filter(certificate=certificate_a, to_status=S.SUSPENDED).count() == 1

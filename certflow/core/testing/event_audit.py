@@ -1,32 +1,54 @@
-"""How many events each request wrote, recorded while the test suite runs (issue 10, item 4).
+"""How many events each request wrote, and which record tables, recorded while the test suite runs (issue 10,
+item 4).
 
 Switched on by CERTFLOW_EVENT_AUDIT=<folder> (config/test_settings.py adds the middleware then). Each
-request through the test client appends one JSON line — route name, method, status, events written — to a
-file per process in that folder; `scripts/event_audit.py` joins them with the permission matrix's list of
-writes. The count comes from Event's post_save signal, so it costs no query and the suite's query-count
-assertions hold with the audit on.
+request through the test client appends one JSON line — route name, method, status, events written, the
+tables it inserted into, updated or deleted from — to a file per process in that folder;
+`scripts/event_audit.py` joins them with the permission matrix's list of writes. The event count comes from
+Event's post_save signal and the tables from a wrapper that reads each statement's text, so the audit runs no
+query of its own and the suite's query-count assertions hold with it on.
 """
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
 from django.contrib import messages
+from django.db import connection
 from django.db.models.signals import post_save
+
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+# Tables whose rows are not the certification record: sessions, sign-in throttling and second-factor
+# counters, the event log itself, notifications (messages about records), and the personal-data access
+# record (its own log, decisions PD2).
+NOT_RECORD_TABLES = re.compile(
+    r"^(django_session|axes_|otp_|events_|notifications_|surveys_personaldataaccess|django_admin_log)"
+)
 
 _local = threading.local()
 
 
 def _count(sender, instance, created, **kwargs):
     if created and getattr(_local, "events", None) is not None:
-        _local.events += 1
+        _local.events.append(instance.action)
 
 
 def _connect():
     from certflow.core.events.models import Event
 
     post_save.connect(_count, sender=Event, dispatch_uid="certflow-event-audit")
+
+
+def _watch(tables: set[str]):
+    def wrapper(execute, sql, params, many, context):
+        match = WRITE.match(sql)
+        if match and not NOT_RECORD_TABLES.match(match.group(1)):
+            tables.add(match.group(1))
+        return execute(sql, params, many, context)
+
+    return wrapper
 
 
 class EventAuditMiddleware:
@@ -37,9 +59,11 @@ class EventAuditMiddleware:
         _connect()
 
     def __call__(self, request):
-        _local.events = 0
+        _local.events = []
+        tables: set[str] = set()
         try:
-            response = self.get_response(request)
+            with connection.execute_wrapper(_watch(tables)):
+                response = self.get_response(request)
         finally:
             events, _local.events = _local.events, None
         match = getattr(request, "resolver_match", None)
@@ -50,7 +74,9 @@ class EventAuditMiddleware:
             "route": match.view_name if match else "",
             "method": request.method,
             "status": response.status_code,
-            "events": events,
+            "events": len(events),
+            "actions": events,
+            "tables": sorted(tables),
             "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0],
         }
         with open(self.folder / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as out:

@@ -102,3 +102,33 @@ def test_only_runners_run_it(ready, seated, members, committee_member, auditor, 
 def test_the_list_filters_by_status(seated, programme_manager):
     assert api(programme_manager).get(BASE, {"status": "open"}).data["count"] == 1
     assert api(programme_manager).get(BASE, {"status": "granted"}).data["count"] == 0
+
+
+def test_the_opinion_endpoint_stores_only_the_callers_own_vote(seated, programme_manager, members):
+    """Forbidden fields (issue 10 item 1): a member cannot vote for another, set the outcome, the revision or
+    the time, nor move the decision, by adding fields to the body."""
+    from certflow.decisions.models import Opinion
+
+    other = CommitteeMember.objects.get(decision=seated, user=members[1])
+    forged = {
+        "vote": Vote.GRANT,
+        "reasoning": "符合要求",
+        "impartial": True,
+        "member": other.pk,
+        "user": members[1].pk,
+        "decision": seated.pk + 1000,
+        "status": DecisionStatus.GRANTED,
+        "outcome": "granted",
+        "grade_code": "five_star",
+        "revision": 99,
+        "recorded_at": "2020-01-01T00:00:00Z",
+        "decided_by": programme_manager.pk,
+    }
+    response = api(members[0]).post(f"{BASE}{seated.pk}/opinion/", forged, format="json")
+    assert response.status_code == 200, response.data
+    opinion = Opinion.objects.get(decision=seated)
+    assert opinion.member.user_id == members[0].pk and opinion.revision == 1
+    assert opinion.recorded_at.year != 2020
+    assert not Opinion.objects.filter(member=other).exists()
+    seated.refresh_from_db()
+    assert seated.status == DecisionStatus.OPEN and seated.decided_by_id is None and seated.grade_code != "five_star"

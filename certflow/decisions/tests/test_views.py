@@ -340,3 +340,23 @@ def test_staff_and_other_enterprises_cannot_reapply(client, refused, programme_m
 def test_a_granted_decision_cannot_be_reapplied(client, granted, user_a):
     response = page(client, user_a, reverse("decision_reapply", args=[granted.pk]), "post")
     assert response.status_code == 400 and "只有不予认证的申请可以重新申请" in text(response)
+
+
+def test_the_decision_page_checks_every_candidate_in_a_constant_number_of_queries(client, programme_manager, opened):
+    """Each committee candidate's involvement with the enterprise was three queries per candidate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from certflow.decisions.tests.helpers import committee_members
+
+    committee_members(1, prefix="one")
+    client.force_login(programme_manager)
+    url = reverse("decision_detail", args=[opened.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    committee_members(4, prefix="more")
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url)
+    assert len(page.context["candidates"]) == 5
+    assert len(five) == len(one)

@@ -63,7 +63,7 @@ def review_assign(*, by, application: Application, reviewer) -> DocumentReview:
             actor=by,
             action="review.assigned",
             target=review,
-            after={"application": locked.reference, "reviewer": reviewer.email},
+            after={"application": locked.reference, "reviewer": reviewer.pk},
         )
         notify(
             recipients=[reviewer],
@@ -104,8 +104,8 @@ def review_reassign(*, by, review: DocumentReview, reviewer, reason: str = "") -
             action="review.reassigned",
             target=locked,
             reason=reason,
-            before={"reviewer": previous.email},
-            after={"reviewer": reviewer.email},
+            before={"reviewer": previous.pk},
+            after={"reviewer": reviewer.pk},
         )
         notify(
             recipients=[reviewer],

@@ -68,7 +68,8 @@ def test_after_the_period_personal_data_go_and_the_statistics_stay(
     customers = Customer.objects.filter(survey=survey)
     assert customers.count() == 30
     assert set(customers.values_list("name", flat=True)) == {ANONYMOUS_NAME}
-    assert all(phone.startswith("anon-") for phone in customers.values_list("phone", flat=True))
+    # Each phone becomes "anon-<the row's own id>": still unique in the survey, and nothing of the number.
+    assert all(phone == f"anon-{pk}" for pk, phone in customers.values_list("pk", "phone"))
     assert not customers.exclude(email="").exists() and not customers.exclude(order_id="").exists()
     assert not ImportRow.objects.filter(job__survey=survey).exclude(data={}).exists()
     assert ImportJob.objects.get(pk=job.pk).storage_name == "" and not default_storage.exists(stored)
@@ -114,3 +115,16 @@ def test_the_step_is_part_of_the_daily_sweep(closed_survey, settings):
     assert len(step) == 1
     result = ticking.run_tick(timezone.localdate(), steps=step)[0]
     assert result.outcome == "done" and result.counts == {"surveys_anonymised": 1}
+
+
+def test_closing_through_the_page_freezes_the_result_and_records_it(client, enterprise_a, user_a, clerk):
+    """The page's close button (issue 10 item 4: the request writes its event with the change)."""
+    survey = open_survey(enterprise=enterprise_a, user=user_a, clerk=clerk, n=30)
+    tokens = send_links(survey, clerk)
+    services.response_submit(token=tokens[0], ratings=ALL_FIVE)
+    client.force_login(clerk)
+    response = client.post(f"/surveys/{survey.pk}/close/")
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.closed_at is not None and survey.result_answered is not None
+    assert Event.objects.filter(target_id=str(survey.pk), action__startswith="survey.clos").count() == 1
