@@ -759,9 +759,14 @@ def build(size_name: str, *, demo_full: bool | None = None) -> dict:
     with timed("surveillance: next obligations", took):
         # Certificates written by COPY sent no save signal: their next obligation is computed the way the
         # product fills a missing one (decisions SV11).
+        from django.db import connections
+
         from certflow.surveillance.programme_state import fill_missing
 
         fill_missing()
+        # bench/run builds in its own process and goes on for an hour: no session left open on the set
+        # (the sweep copies the database, which needs it without sessions).
+        connections.close_all()
     with psycopg.connect(PG + name, autocommit=True) as conn:
         with timed("VACUUM ANALYZE", took):
             conn.execute("VACUUM ANALYZE")

@@ -115,7 +115,20 @@ def next_day(size: str) -> dict:
     env = child_env(size, DATABASE_URL=PG + copy)
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+        for attempt in range(20):
+            # A session another part left open (the build once did) would block the copy; the bench owns
+            # this database, so a straggler is ended rather than waited for.
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [source],
+            )
+            try:
+                admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
     try:
         start = time.perf_counter()
         subprocess.run([CERTFLOW, "tick"], env=env, check=True, capture_output=True)
