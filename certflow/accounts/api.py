@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +17,11 @@ from certflow.accounts.roles import StaffRole
 from certflow.accounts.selectors import active_memberships, enterprise_list, users_for_user
 from certflow.accounts.services import ENTERPRISE_FIELDS
 from certflow.core.rules import RuleViolation
+
+STAFF_REGISTER = (
+    "企业由其自己的用户登记（认证机构通过历史证书导入登记企业） / "
+    "an enterprise is registered by its own users (the CB registers enterprises by the legacy import)"
+)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -48,6 +54,11 @@ class EnterpriseViewSet(
     def get_object(self):
         write = self.request.method not in permissions.SAFE_METHODS
         return get_enterprise_for_user(self.request.user, self.kwargs["pk"], write=write)
+
+    def create(self, request, *args, **kwargs):
+        if request.user.is_cb_staff:
+            raise PermissionDenied(STAFF_REGISTER)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.enterprise_register(by=self.request.user, **serializer.validated_data)

@@ -201,6 +201,14 @@ def _keeper(user) -> None:
         raise PermissionDenied(ONLY_KEEPER)
 
 
+def _declarer(user) -> None:
+    """Before the body is read: conflicts and unavailable dates are declared by a keeper or by an auditor
+    for his own profile; staff with no profile may declare nothing (403)."""
+    _not_for_enterprises(user)
+    if not (services.is_register_keeper(user) or profiles_for_user(user).exists()):
+        raise PermissionDenied(ONLY_KEEPER)
+
+
 def _detail(profile, request):
     from certflow.auditors.selectors import profile_detail
 
@@ -309,6 +317,7 @@ class CompetenceViewSet(_ChildViewSet):
     serializer_class = CompetenceSerializer
 
     def create(self, request):
+        _keeper(request.user)
         data = self._parse(request)
         profile = get_profile_for_user(request.user, data["profile"].pk, keep=True)
         competence = services.competence_add(
@@ -344,6 +353,7 @@ class ConflictViewSet(_ChildViewSet):
         return super().get_queryset().select_related("enterprise")
 
     def create(self, request):
+        _declarer(request.user)
         data = self._parse(request)
         profile = get_profile_for_user(request.user, data["profile"].pk, declare=True)
         conflict = services.conflict_declare(
@@ -374,6 +384,7 @@ class UnavailabilityViewSet(_ChildViewSet):
     serializer_class = UnavailabilitySerializer
 
     def create(self, request):
+        _declarer(request.user)
         data = self._parse(request)
         profile = get_profile_for_user(request.user, data["profile"].pk, declare=True)
         period = services.unavailability_add(

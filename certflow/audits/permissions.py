@@ -54,6 +54,20 @@ def get_audit_for_planner(user, pk) -> Audit:
     return audit
 
 
+def check_on_a_team(user) -> None:
+    """Before the body is read: a caller on no current audit team may record nothing on any audit (403)."""
+    on_a_team = (
+        user.is_authenticated and user.is_cb_staff and user.audit_memberships.filter(removed_at__isnull=True).exists()
+    )
+    if not on_a_team:
+        raise PermissionDenied(ONLY_TEAM)
+
+
+def check_planner(user) -> None:
+    if not may_plan(user):
+        raise PermissionDenied(ONLY_PLANNER)
+
+
 def get_audit_for_team(user, pk) -> Audit:
     audit = get_audit_for_user(user, pk)
     if team_role(user, audit) is None:

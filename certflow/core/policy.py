@@ -16,12 +16,14 @@ Roles (relative to the object a route addresses; "A" owns it, "B" is another ent
   token      the holder of a survey link (only on the questionnaire routes; elsewhere the same as anon)
 
 A cell is "allowed" (2xx/3xx other than a redirect to the sign-in page; for GET also 400, a missing query
-parameter) when the role is in the method's set, otherwise "refused": anon gets the sign-in redirect (pages)
-or 401/403 (API); a signed-in role gets 403 (may see, may not change) or 404 (may not see). The test accepts
-either class for a refusal; it does not pin 403 against 404 per cell. Methods a route does not declare are
-n/a. KNOWN_DEFECTS lists cells where the code does not yet do what the policy says: the test fails when such a
-cell starts to behave (strict), so the entry is removed with the fix.
+parameter) when the role is in the method's set, otherwise "refused" with exactly the answer `refusal()` gives
+(below; decisions LG11): the permission is checked before the body is read, so an empty body never turns a
+refusal into a 400. Methods a route does not declare are n/a. KNOWN_DEFECTS lists cells where the code does not
+yet do what the policy says: the test fails when such a cell starts to behave (strict), so the entry is removed
+with the fix.
 """
+
+import functools
 
 ROLES = ("anon", "ent_a", "ent_b", "clerk", "auditor", "auditor_x", "committee", "pm", "admin", "token")
 
@@ -53,7 +55,7 @@ PAGES = {
     "dashboard": r(GET=STAFF),
     "enterprise_home": r(GET={"ent_a", "ent_b"}),
     "event_list": r(GET=ADMIN),
-    "event_verify": r(GET=ADMIN, POST=ADMIN),
+    "event_verify": r(GET=ADMIN),  # the button loads it with a GET (htmx): it only reads
     "workday_calendar": r(GET=ADMIN),
     "healthz": r(GET=EVERYONE),
     "set_language": r(POST=EVERYONE),
@@ -190,7 +192,7 @@ PAGES = {
     "case_action": r("case", POST=PM_ADMIN),
     "appeal_new": r(GET={"ent_a", "ent_b"}, POST={"ent_a", "ent_b"}),
     "complaint_new": r(GET=EVERYONE, POST=EVERYONE),
-    "complaint_track": r(GET=EVERYONE, POST=EVERYONE),
+    "complaint_track": r(GET=EVERYONE),  # the form is a GET: tracking reads, it writes nothing
     "change_list": r(GET=PM_ADMIN | {"ent_a", "ent_b"}),
     "change_new": r("certificate_query", GET=A | PM_ADMIN, POST=A | PM_ADMIN),
     "change_detail": r("change", GET=A | PM_ADMIN),
@@ -291,10 +293,10 @@ API = {
     "auditor-competence-list": r(GET=STAFF, POST=PM_ADMIN),
     "auditor-competence-detail": r("competence", GET=PM_ADMIN),
     "auditor-competence-remove": r("competence", POST=PM_ADMIN),
-    "auditor-conflict-list": r(GET=STAFF, POST=PM_ADMIN),
+    "auditor-conflict-list": r(GET=STAFF, POST=PM_ADMIN | ASSIGNED),  # ASSIGNED: for his own profile
     "auditor-conflict-detail": r("conflict", GET=PM_ADMIN),
     "auditor-conflict-withdraw": r("conflict", POST=PM_ADMIN),
-    "auditor-unavailability-list": r(GET=STAFF, POST=PM_ADMIN),
+    "auditor-unavailability-list": r(GET=STAFF, POST=PM_ADMIN | ASSIGNED),  # ASSIGNED: for his own profile
     "auditor-unavailability-detail": r("unavailability", GET=PM_ADMIN),
     "auditor-unavailability-remove": r("unavailability", POST=PM_ADMIN),
     "audit-list": r(GET=SIGNED_IN, POST=PM),
@@ -352,10 +354,10 @@ API = {
     "surveillance-programme-list": r(GET=SEE_ALL),
     "surveillance-certificate-detail": r("certificate", GET=A_SEE_ALL),
     "surveillance-audit-list": r(POST=PM),
-    "change-report-list": r(GET=PM_ADMIN | {"ent_a", "ent_b"}, POST={"ent_a", "ent_b"}),
+    "change-report-list": r(GET=PM_ADMIN | {"ent_a", "ent_b"}, POST=PM_ADMIN | {"ent_a", "ent_b"}),
     "change-report-detail": r("change", GET=A | PM_ADMIN),
     "change-report-assess": r("change", POST=PM_ADMIN),
-    "major-event-list": r(GET=PM_ADMIN | {"ent_a", "ent_b"}, POST={"ent_a", "ent_b", "pm"}),
+    "major-event-list": r(GET=PM_ADMIN | {"ent_a", "ent_b"}, POST=PM_ADMIN | {"ent_a", "ent_b"}),
     "major-event-detail": r("event", GET=A | PM_ADMIN),
     "major-event-resolve": r("event", POST=PM_ADMIN),
 }
@@ -373,29 +375,84 @@ POLICY = {**PAGES, **API, **OTHER}
 # (route, method, role) -> why; each is a strict xfail in the matrix test and a diff in the report.
 KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
 
-# Create/act endpoints that parse the body before the service decides who may: a refused caller with an empty
-# body gets 400, not 403. Still refused (nothing is written: the test checks the database); listed so the
-# lead can decide whether to authorise before validating.
-VALIDATES_FIRST = {
-    (name, "POST")
-    for name in (
-        "audit-finding-list",
-        "audit-list",
-        "audit-special",
-        "auditor-competence-list",
-        "auditor-conflict-list",
-        "auditor-unavailability-list",
-        "change-report-list",
-        "corrective-action-list",
-        "decision-opinion",
-        "document-review-list",
-        "document-review-reassign",
-        "enterprise-list",
-        "major-event-list",
-        "surveillance-audit-list",
-        "survey-list",
-    )
+# ---------------------------------------------------------------- the answer a refusal gets (decisions LG11)
+# A refused caller learns no more than it may know:
+#   anon       pages: the sign-in redirect; API: 403 (session authentication answers first, and it sends no
+#              WWW-Authenticate challenge); a survey link that is not the holder's: 404 for everyone.
+#   signed in  404 when the route names an object the role may not see (not even that it exists), or the route
+#              lies in an area hidden from the role (HIDDEN); 403 otherwise: the role may see the object, or the
+#              route names none, but may not do this.
+# The roles that see an object kind are those allowed to GET some route naming that kind; SEEN_AS sends the
+# kinds no GET route names to the kind they belong to; NOT_SECRET kinds name no one's record.
+SEEN_AS = {"audit_nc": "audit", "finding": "audit", "certificate_query": "certificate"}
+NOT_SECRET = {"month", "number", "reset", "legacy_import"}
+ENTERPRISES = frozenset({"ent_a", "ent_b"})
+_REGISTER = "the auditor register is the CB's own: it does not exist for enterprise users (auditors/permissions.py)"
+_REPORT = "the monthly report names every client: it does not exist for enterprise users (decisions MR9)"
+_WORKING_PAPER = "a working paper of the CB: the enterprise sees the outcome, not that the paper exists"
+# Keyed by route, or by (route, method) where one method only is hidden.
+HIDDEN: dict[str | tuple[str, str], tuple[frozenset, str]] = {
+    **{
+        name: (ENTERPRISES, _REGISTER)
+        for name in (
+            "auditor_list",
+            "auditor_create",
+            "auditor-list",
+            "auditor-candidates",
+            "auditor-competence-list",
+            "auditor-conflict-list",
+            "auditor-unavailability-list",
+        )
+    },
+    "auditor_me": (SIGNED_IN, "one's own register profile: 404 for anyone who has none"),
+    "auditor-me": (SIGNED_IN, "one's own register profile: 404 for anyone who has none"),
+    **{
+        name: (ENTERPRISES, _REPORT)
+        for name in (
+            "report_monthly",
+            "report_monthly_xlsx",
+            "api-report-monthly",
+            "api-report-monthly-xlsx",
+        )
+    },
+    "decision_queue": (
+        frozenset({"clerk", "auditor", "auditor_x"}),
+        "the queue names the enterprises awaiting a decision: staff outside the decision get 404 (decisions DU1)",
+    ),
+    ("audit-finding-list", "GET"): (SIGNED_IN, "the list is of the audit named by ?audit=; without it, none"),
+    "decision_dossier_pdf": (A, "the committee's dossier is internal; the enterprise gets the decision and notice"),
+    "review_report": (A, _WORKING_PAPER),
+    "review_material_download": (A, _WORKING_PAPER),
+    "document-review-report": (A, _WORKING_PAPER),
 }
+
+
+@functools.cache
+def seen_by() -> dict[str, frozenset]:
+    seen: dict[str, set] = {}
+    for row in POLICY.values():
+        if row["obj"] and "GET" in row:
+            seen.setdefault(row["obj"], set()).update(row["GET"])
+    for kind, parent in SEEN_AS.items():
+        seen[kind] = seen[parent]
+    return {kind: frozenset(roles) for kind, roles in seen.items()}
+
+
+def refusal(name: str, method: str, role: str) -> str | int:
+    """The answer a role refused on route `name` gets: "login" (the sign-in redirect), 403 or 404."""
+    row = POLICY[name]
+    if row["token"]:
+        return 404
+    if role in ("anon", "token"):
+        return 403 if name in API else "login"
+    hidden = HIDDEN.get((name, method)) or HIDDEN.get(name)
+    if hidden and role in hidden[0]:
+        return 404
+    kind = row["obj"]
+    if kind and kind not in NOT_SECRET and role not in seen_by().get(kind, ()):
+        return 404
+    return 403
+
 
 # Allowed cells whose empty-body request names no object and so answers 404 (the object comes in the body).
 EMPTY_BODY_404 = {("decision_open", "POST")}
@@ -407,7 +464,6 @@ NOT_RECORDED = {
     "login": "a sign-in is recorded by django-axes' access log, not the certification record",
     "logout": "ends a session",
     "password_reset": "sends a mail; the reset itself is recorded",
-    "event_verify": "reads and checks the chain",
     "api-token": "an API sign-in: the token is the API's session (a credential), like the page sign-in",
     "otp_verify": "checks a code; only the device's replay counter moves",
     "otp_enrol": "the authenticator is a credential, not the certification record (enrolment is an event all the same)",
@@ -426,6 +482,7 @@ SEVERAL_RECORDS: dict[str, str] = {
     "application_material_upload": "one event per file of a multi-file upload",
     "review_assign": "the review, the reviewer's assignment and the application's stage",
     "document-review-list": "the review, the reviewer's assignment and the application's stage",
+    "document-review-reassign": "the review, the reviewer's assignment ended and the new reviewer's begun",
     "review_complete": "the review, each nonconformity raised and the application's stage",
     "document-review-complete": "the review, each nonconformity raised and the application's stage",
     "audit_create": "the audit and the application's stage",
@@ -435,6 +492,8 @@ SEVERAL_RECORDS: dict[str, str] = {
     "case-special-audit": "the audit and the complaint or appeal it answers",
     "audit_team": "one event per team member appointed or removed",
     "audit-set-team": "one event per team member appointed or removed",
+    "audit_pass": "the audit and the application's stage",
+    "audit-conduct-pass": "the audit and the application's stage",
     "audit_closing": "the closing meeting, each nonconformity it confirms and the stages it moves",
     "audit-conduct-closing-meeting": "the closing meeting, each nonconformity it confirms and the stages it moves",
     "corrective-action-accept-plan": "the plan, its nonconformity and the stages it moves",
@@ -458,15 +517,4 @@ SEVERAL_RECORDS: dict[str, str] = {
 
 # Write routes no test yet drives to a change of the record (the event audit cannot check them): the list must
 # match exactly, so it shrinks as tests are added.
-EVENT_AUDIT_NOT_EXERCISED: set[tuple[str, str]] = {
-    ("audit-add-site", "POST"),
-    ("audit-remove-site", "POST"),
-    ("audit-remove-slot", "POST"),
-    ("audit_site_remove", "POST"),
-    ("audit_slot_remove", "POST"),
-    ("audit-conduct-pass", "POST"),
-    ("audit_pass", "POST"),
-    ("audit_accept_counter", "POST"),
-    ("complaint_track", "POST"),
-    ("document-review-reassign", "POST"),
-}
+EVENT_AUDIT_NOT_EXERCISED: set[tuple[str, str]] = set()

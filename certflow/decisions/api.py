@@ -18,7 +18,13 @@ from certflow.core.files import download_response
 from certflow.decisions import selectors, services
 from certflow.decisions.domain import DecisionStatus
 from certflow.decisions.models import CommitteeMember
-from certflow.decisions.permissions import check_queue, check_runner, decisions_for_user, get_decision_for_user
+from certflow.decisions.permissions import (
+    check_holder,
+    check_member,
+    check_runner,
+    decisions_for_user,
+    get_decision_for_user,
+)
 from certflow.decisions.reapply import reapply
 from certflow.decisions.serializers import (
     DecisionDetailSerializer,
@@ -64,7 +70,6 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=False, methods=["post"])
     def open(self, request):
         """Open the decision of an application whose on-site audit passed (or whose corrections are overdue)."""
-        check_queue(request.user)
         check_runner(request.user)
         data = DecisionOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,6 +113,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def opinion(self, request, pk=None):
         """The caller's own vote and reasoning; `impartial` is his declaration, required at the first vote."""
         decision = get_decision_for_user(request.user, pk)
+        check_member(request.user, decision)
         data = DecisionOpinionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         opinion = services.opinion_record(by=request.user, decision=decision, **data.validated_data)
@@ -144,8 +150,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def reapply(self, request, pk=None):
         """The enterprise applies again after a refusal: a new draft with the last scope copied in."""
         decision = get_decision_for_user(request.user, pk)
-        if request.user.is_cb_staff:
-            raise Http404(NOT_FOUND)
+        check_holder(request.user)
         application = reapply(by=request.user, decision=decision)
         return Response({"application": application.pk}, status=201)
 

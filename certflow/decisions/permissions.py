@@ -69,6 +69,22 @@ def get_decision_for_user(user, pk, *, run: bool = False) -> Decision:
     return decision
 
 
+ONLY_MEMBER = "您不是本次认证决定的委员 / you do not sit on this decision"
+ONLY_HOLDER = "只有申请企业的用户可以重新申请 / only the enterprise's users may apply again"
+
+
+def check_member(user, decision: Decision) -> None:
+    """Before the vote is read: only a seated member votes (403 for others who may see the decision)."""
+    seated = decision.members.filter(user_id=user.pk, removed_at__isnull=True).exists()
+    if not seated:
+        raise PermissionDenied(ONLY_MEMBER)
+
+
+def check_holder(user) -> None:
+    if user.is_cb_staff:
+        raise PermissionDenied(ONLY_HOLDER)
+
+
 def check_runner(user) -> None:
     if not is_runner(user):
         raise PermissionDenied(ONLY_RUNNERS)

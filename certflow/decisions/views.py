@@ -26,6 +26,8 @@ from certflow.decisions.forms import MemberRemoveForm, OpinionForm
 from certflow.decisions.models import CommitteeMember
 from certflow.decisions.pdf import APPEAL_PATH, dossier_pdf
 from certflow.decisions.permissions import (
+    check_holder,
+    check_member,
     check_queue,
     check_runner,
     decisions_for_user,
@@ -202,9 +204,8 @@ def member_remove_view(request, pk: int, member_pk: int):
 @require_POST
 def opinion_view(request, pk: int):
     decision = get_decision_for_user(request.user, pk)
+    check_member(request.user, decision)
     seat = services.seat_of(decision, request.user)
-    if seat is None:
-        raise Http404(NOT_FOUND)
     form = OpinionForm(request.POST, declared=seat.impartiality_declared_at is not None)
     if not form.is_valid():
         return _page(request, decision, status=400, opinion_form=form)
@@ -277,8 +278,7 @@ def dossier_pdf_view(request, pk: int):
 @require_POST
 def reapply_view(request, pk: int):
     decision = get_decision_for_user(request.user, pk)
-    if request.user.is_cb_staff:
-        raise Http404(NOT_FOUND)
+    check_holder(request.user)
     try:
         application = reapply(by=request.user, decision=decision)
     except RuleViolation as exc:

@@ -39,6 +39,7 @@ from certflow.lifecycle.permissions import (
     ONLY_REPORTERS,
     check_legacy_importer,
     check_register_reader,
+    check_reporter,
     check_reports,
     get_case_for_user,
     get_change_for_user,
@@ -440,6 +441,7 @@ class ChangeReportViewSet(_RegisterViewSet):
 
     @extend_schema(request=ChangeReportCreateSerializer, responses={201: ChangeReportSerializer})
     def create(self, request):
+        check_reporter(request.user)
         data = ChangeReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -477,6 +479,7 @@ class MajorEventViewSet(_RegisterViewSet):
 
     @extend_schema(request=MajorEventCreateSerializer, responses={201: MajorEventSerializer})
     def create(self, request):
+        check_reporter(request.user)
         data = MajorEventCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

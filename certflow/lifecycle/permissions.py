@@ -112,6 +112,13 @@ def may_report_on(user, certificate) -> bool:
     return may_handle_cases(user) or is_enterprise_member(user, certificate.enterprise_id)
 
 
+def check_reporter(user) -> None:
+    """Before a body is read: only enterprise users and case handlers report changes and events (403)."""
+    enterprise_user = not user.is_cb_staff and user.memberships.filter(ended_at__isnull=True).exists()
+    if not (enterprise_user or may_handle_cases(user)):
+        raise PermissionDenied(ONLY_REPORTERS)
+
+
 def guard_reporter(user, certificate) -> None:
     if not may_report_on(user, certificate):
         zh, en = ONLY_REPORTERS.split(" / ")

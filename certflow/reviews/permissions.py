@@ -60,6 +60,18 @@ def may_assign(user) -> bool:
     return user.is_authenticated and user.is_cb_staff and user.has_role(*ASSIGNER_ROLES)
 
 
+def check_assigner(user) -> None:
+    """Before the body is read (403 for anyone who may never assign a reviewer)."""
+    if not may_assign(user):
+        raise PermissionDenied(ONLY_ASSIGNER)
+
+
+def check_answerer(user) -> None:
+    """Before the body is read: corrective actions are written by enterprise users only (403 for staff)."""
+    if not user.is_authenticated or user.is_cb_staff or not user.memberships.filter(ended_at__isnull=True).exists():
+        raise PermissionDenied(ONLY_ENTERPRISE)
+
+
 def get_nonconformity_for_user(user, pk, *, answer: bool = False) -> Nonconformity:
     """`answer=True`: the enterprise's own users, who write the corrective-action report."""
     nonconformity = _get(

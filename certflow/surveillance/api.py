@@ -12,6 +12,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from certflow.audits.api.planning import AuditSerializer
+from certflow.audits.permissions import check_planner
 from certflow.audits.services.planning import surveillance_audit_create
 from certflow.surveillance.domain import ObligationState
 from certflow.surveillance.permissions import check_programme, get_certificate_for_user
@@ -135,6 +136,7 @@ class SurveillanceAuditViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=SurveillanceAuditCreateSerializer, responses={201: AuditSerializer})
     def create(self, request):
+        check_planner(request.user)
         data = SurveillanceAuditCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate = get_certificate_for_user(request.user, data.validated_data["certificate"], plan=True)

@@ -207,11 +207,11 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=SurveyCreateSerializer, responses={201: SurveyStaffSerializer})
     def create(self, request):
+        if not is_survey_staff(request.user):
+            raise PermissionDenied(ONLY_STAFF)
         data = SurveyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application = get_application_for_user(request.user, data.validated_data["application"])
-        if not is_survey_staff(request.user):
-            raise PermissionDenied(ONLY_STAFF)
         return self._out(services.survey_create(by=request.user, application=application), status.HTTP_201_CREATED)
 
     @extend_schema(request=CustomerListUploadSerializer, responses={202: ImportJobSerializer})

@@ -62,7 +62,8 @@ CASES = {
         "post",
         "/api/v1/auditor-competences/",
         {"profile": "{profile}", "category": "custom_apparel"},
-        {"programme_manager": 201, "cb_admin": 201, "auditor": 403, "lead_auditor": 400, "clerk": 400, "user_a": 404},
+        # Only keepers add competences: anyone else is refused before the body is read (decisions LG11).
+        {"programme_manager": 201, "cb_admin": 201, "auditor": 403, "lead_auditor": 403, "clerk": 403, "user_a": 404},
     ),
     "competence_remove": (
         "post",
@@ -80,7 +81,7 @@ CASES = {
         "post",
         "/api/v1/auditor-conflicts/",
         {"profile": "{profile}", "enterprise": "{enterprise_b}", "reason": "亲属任职"},
-        {"programme_manager": 201, "cb_admin": 201, "auditor": 201, "lead_auditor": 400, "clerk": 400, "user_a": 404},
+        {"programme_manager": 201, "cb_admin": 201, "auditor": 201, "lead_auditor": 400, "clerk": 403, "user_a": 404},
     ),
     "conflict_withdraw": (
         "post",
@@ -98,7 +99,7 @@ CASES = {
         "post",
         "/api/v1/auditor-unavailability/",
         {"profile": "{profile}", "start": "{next_day}", "end": "{next_day}"},
-        {"programme_manager": 201, "cb_admin": 201, "auditor": 201, "lead_auditor": 400, "clerk": 400, "user_a": 404},
+        {"programme_manager": 201, "cb_admin": 201, "auditor": 201, "lead_auditor": 400, "clerk": 403, "user_a": 404},
     ),
     "unavailability_remove": (
         "post",

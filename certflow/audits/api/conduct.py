@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from certflow.accounts.permissions import NOT_FOUND
 from certflow.audits.models import Finding, ProposalSide
 from certflow.audits.permissions import (
+    check_on_a_team,
     get_audit_for_confirmer,
     get_audit_for_lead,
     get_audit_for_team,
@@ -343,6 +344,7 @@ class AuditFindingViewSet(viewsets.GenericViewSet):
         responses={200: FindingSerializer, 201: FindingSerializer, 409: CONFLICT},
     )
     def create(self, request):
+        check_on_a_team(request.user)
         data = FindingWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

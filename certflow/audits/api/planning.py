@@ -5,7 +5,6 @@ Status, days and team change only through the actions; the serializers are read-
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -28,13 +27,12 @@ from certflow.audits.models import (
     ScheduleSlot,
 )
 from certflow.audits.permissions import (
-    ONLY_PLANNER,
+    check_planner,
     get_application_for_planner,
     get_audit_for_enterprise,
     get_audit_for_planner,
     get_audit_for_user,
     get_notice_for_user,
-    may_plan,
 )
 from certflow.audits.selectors import audit_list, planning_detail
 from certflow.audits.services import planning
@@ -311,6 +309,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=PlanningCreateSerializer, responses={201: AuditDetailSerializer})
     def create(self, request):
+        check_planner(request.user)
         data = _valid(PlanningCreateSerializer, request.data)
         application = get_application_for_planner(request.user, data["application"])
         audit = planning.audit_create(
@@ -321,9 +320,8 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=PlanningSpecialSerializer, responses={201: AuditDetailSerializer})
     @action(detail=False, methods=["post"])
     def special(self, request):
+        check_planner(request.user)
         data = _valid(PlanningSpecialSerializer, request.data)
-        if not may_plan(request.user):
-            raise PermissionDenied(ONLY_PLANNER)
         enterprise = Enterprise.objects.filter(pk=data["enterprise"]).first()
         if enterprise is None:
             raise NotFound(NOT_FOUND)

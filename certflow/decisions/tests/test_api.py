@@ -94,8 +94,9 @@ def test_only_runners_run_it(ready, seated, members, committee_member, auditor, 
     assert api(members[0]).post(f"{BASE}{seated.pk}/conclude/").status_code == 403
     assert api(members[0]).post(f"{BASE}{seated.pk}/members/", {"user": committee_member.pk}).status_code == 403
     assert api(committee_member).post(f"{BASE}open/", {"application": ready.pk}).status_code == 403
-    assert api(auditor).post(f"{BASE}open/", {"application": ready.pk}).status_code == 404
-    assert api(user_a).post(f"{BASE}open/", {"application": ready.pk}).status_code == 404
+    # Opening names its application in the body: whoever may not open decisions is refused first (LG11).
+    assert api(auditor).post(f"{BASE}open/", {"application": ready.pk}).status_code == 403
+    assert api(user_a).post(f"{BASE}open/", {"application": ready.pk}).status_code == 403
     assert Decision.objects.count() == 1
 
 

@@ -332,7 +332,8 @@ def test_the_enterprise_applies_again_with_its_scope_copied(client, refused, use
 
 
 def test_staff_and_other_enterprises_cannot_reapply(client, refused, programme_manager, user_b):
-    assert page(client, programme_manager, reverse("decision_reapply", args=[refused.pk]), "post").status_code == 404
+    # The manager sees the decision but may not apply for the enterprise (403); B may not see it (404).
+    assert page(client, programme_manager, reverse("decision_reapply", args=[refused.pk]), "post").status_code == 403
     assert page(client, user_b, reverse("decision_reapply", args=[refused.pk]), "post").status_code == 404
     assert Application.objects.count() == 1
 

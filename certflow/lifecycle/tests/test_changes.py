@@ -366,7 +366,7 @@ def test_api_report_assess_and_permissions(issue, enterprise_a, user_a, user_b, 
     certificate = issue(enterprise_a)
     body = {"certificate": certificate.pk, "kind": "name_address", "description": "迁址", "effective_on": "2026-11-01"}
     assert api(user_b).post("/api/v1/change-reports/", body, format="json").status_code == 404
-    assert api(auditor).post("/api/v1/change-reports/", body, format="json").status_code == 404  # cannot see it
+    assert api(auditor).post("/api/v1/change-reports/", body, format="json").status_code == 403  # never reports
     assert api(clerk).post("/api/v1/change-reports/", body, format="json").status_code == 403  # sees, not reports
     created = api(user_a).post("/api/v1/change-reports/", body, format="json")
     assert created.status_code == 201, created.content

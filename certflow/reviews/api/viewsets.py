@@ -30,6 +30,8 @@ from certflow.reviews.api.serializers import (
 )
 from certflow.reviews.models import ChecklistEntry, CorrectiveAction, CorrectiveEvidence, Nonconformity
 from certflow.reviews.permissions import (
+    check_answerer,
+    check_assigner,
     get_application_for_assigner,
     get_corrective_action_for_user,
     get_nonconformity_for_user,
@@ -93,6 +95,7 @@ class DocumentReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     @extend_schema(request=AssignSerializer, responses={201: DocumentReviewDetailSerializer})
     def create(self, request):
+        check_assigner(request.user)
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application = get_application_for_assigner(request.user, data.validated_data["application"])
@@ -105,10 +108,10 @@ class DocumentReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=ReassignSerializer, responses=DocumentReviewDetailSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        data = ReassignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         review = get_review_for_user(request.user, pk)
         get_application_for_assigner(request.user, review.application_id)
+        data = ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         services.review_reassign(
             by=request.user,
             review=review,
@@ -237,6 +240,7 @@ class CorrectiveActionViewSet(
 
     @extend_schema(request=CorrectiveActionCreateSerializer, responses={201: CorrectiveActionSerializer})
     def create(self, request):
+        check_answerer(request.user)
         data = CorrectiveActionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -50,7 +50,7 @@ def test_an_auditor_cannot_assign_through_the_api(api, application, lead_auditor
     response = api("auditor").post(
         "/api/v1/document-reviews/", {"application": application.pk, "reviewer": lead_auditor.pk}, format="json"
     )
-    assert response.status_code == 404  # the application is not theirs to see
+    assert response.status_code == 403  # never assigns: refused before the body is read (LG11)
     assert not DocumentReview.objects.exists()
 
 
@@ -208,3 +208,22 @@ def test_the_api_lists_have_flat_query_counts(api, completed_review, submitted, 
     for nc in review.nonconformities.all():
         services.corrective_action_submit(by=user_b, nonconformity=nc, files=[pdf_file(f"{nc.pk}.pdf")], **ACTION)
     assert [count(url) for url in urls] == before
+
+
+def test_a_clerk_reassigns_the_review_through_the_api(api, review, auditor, lead_auditor):
+    from certflow.core.events.models import Event
+
+    url = f"/api/v1/document-reviews/{review.pk}/reassign/"
+    with Unchanged(review):
+        assert api("auditor").post(url, {"reviewer": lead_auditor.pk}, format="json").status_code == 403
+        assert api("user_b").post(url, {"reviewer": lead_auditor.pk}, format="json").status_code == 404
+    before = Event.objects.count()
+    response = api("clerk").post(url, {"reviewer": lead_auditor.pk, "reason": "原审核员回避"}, format="json")
+    assert response.status_code == 200, response.json()
+    review.refresh_from_db()
+    assert review.reviewer_id == lead_auditor.pk
+    assert list(Event.objects.order_by("seq")[before:].values_list("action", flat=True)) == [
+        "application.unassigned",
+        "application.assigned",
+        "review.reassigned",
+    ]

@@ -112,7 +112,8 @@ def test_questionnaire_api_without_account(survey):
 
 def test_other_endpoints_per_role(survey, user_a, user_b, auditor, clerk):
     assert api(user_a).post("/api/v1/surveys/", {"application": survey.application_id}).status_code == 403
-    assert api(user_b).post("/api/v1/surveys/", {"application": survey.application_id}).status_code == 404
+    # Survey staff only, checked before the body is read: B learns nothing of A's application (LG11).
+    assert api(user_b).post("/api/v1/surveys/", {"application": survey.application_id}).status_code == 403
     job = survey.imports.get()
     assert api(user_a).get(f"/api/v1/survey-imports/{job.pk}/").status_code == 200
     for outsider in (user_b, auditor):
