@@ -183,9 +183,11 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certflow <noreply@olis-cert.example>")
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers an unauthenticated call with the first class's challenge, so a caller without
+    # credentials (or with a bad token) gets 401 + WWW-Authenticate: Token, not 403 (decisions LG11).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -37,7 +37,8 @@ ERROR_SCHEMA = {
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DESCRIPTIONS = {
     "400": "请求无效或被业务规则拒绝 / invalid input, or refused by a rule of the scheme",
-    "403": "未登录或无权执行 / not signed in (no or a bad token), or not allowed to do this",
+    "401": "未登录或令牌无效 / not signed in: no token, or a bad one (WWW-Authenticate: Token)",
+    "403": "无权执行 / not allowed to do this",
     "404": "不存在或无权查看 / does not exist, or not visible to you",
     "429": "请求过于频繁 / too many requests: retry later",
 }
@@ -76,11 +77,11 @@ class CertflowAutoSchema(AutoSchema):
             or any(p.get("in") == "path" and p.get("schema", {}).get("type") != "integer" for p in parameters)
         ):
             codes.append("400")
-        # SessionAuthentication comes first, so DRF answers an anonymous or bad-token request with 403
-        # (it has no WWW-Authenticate challenge to offer, which a 401 requires).
+        # Token authentication comes first, so a call without credentials or with a bad token is 401 (with
+        # its challenge); a signed-in caller the permission helpers refuse is 403.
         needs_login = not self._allows_anyone()
         if needs_login:
-            codes.append("403")
+            codes.extend(["401", "403"])
         # The permission helpers answer 404 for what you may not see: the object in the path, but also
         # one named in the body (an application, an auditor) and a register that is not yours to
         # read (auditors/me/ for a non-auditor), so any operation behind a login can answer it. A page

@@ -377,8 +377,8 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
 
 # ---------------------------------------------------------------- the answer a refusal gets (decisions LG11)
 # A refused caller learns no more than it may know:
-#   anon       pages: the sign-in redirect; API: 403 (session authentication answers first, and it sends no
-#              WWW-Authenticate challenge); a survey link that is not the holder's: 404 for everyone.
+#   anon       pages: the sign-in redirect; API: 401 with WWW-Authenticate: Token; a survey link that is not
+#              the holder's: 404 for everyone.
 #   signed in  404 when the route names an object the role may not see (not even that it exists), or the route
 #              lies in an area hidden from the role (HIDDEN); 403 otherwise: the role may see the object, or the
 #              route names none, but may not do this.
@@ -444,7 +444,7 @@ def refusal(name: str, method: str, role: str) -> str | int:
     if row["token"]:
         return 404
     if role in ("anon", "token"):
-        return 403 if name in API else "login"
+        return 401 if name in API else "login"
     hidden = HIDDEN.get((name, method)) or HIDDEN.get(name)
     if hidden and role in hidden[0]:
         return 404

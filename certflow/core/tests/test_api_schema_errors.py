@@ -46,7 +46,7 @@ def test_the_error_format_is_a_component(schema):
     assert error["additionalProperties"] is True  # field name -> messages
 
 
-def test_every_operation_behind_a_login_declares_403_and_public_ones_do_not(schema):
+def test_every_operation_behind_a_login_declares_401_and_403_and_public_ones_do_not(schema):
     # drf-spectacular lists the empty requirement {} for operations anyone may call (AllowAny), or no
     # requirement at all when the view takes no credentials.
     public = {(path, method) for path, method, op in operations(schema) if {} in op.get("security", [{}])}
@@ -56,8 +56,17 @@ def test_every_operation_behind_a_login_declares_403_and_public_ones_do_not(sche
         f"{method.upper()} {path}"
         for path, method, operation in operations(schema)
         if ("403" in operation["responses"]) == ((path, method) in public)
+        or ("401" in operation["responses"]) == ((path, method) in public)
     ]
     assert wrong == []
+
+
+def test_a_call_without_credentials_gets_401_with_the_token_challenge(db):
+    response = APIClient().get("/api/v1/applications/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    bad = APIClient(HTTP_AUTHORIZATION="Token not-a-real-token").get("/api/v1/applications/")
+    assert bad.status_code == 401 and bad["WWW-Authenticate"] == "Token"
 
 
 def test_404_is_declared_behind_a_login_and_wherever_an_identifier_a_page_or_a_format_is_given(schema):
