@@ -37,6 +37,18 @@ def succeeded(record, is_api: bool) -> bool:
     return 200 <= status < 300 if is_api else status < 400
 
 
+def apart(record) -> str:
+    """Why the request's events were not written with its changes, or "" when they were: every transaction
+    the request opened that wrote the record wrote an event, and nothing of the record was written outside
+    a transaction (decisions LG10)."""
+    for name, writes, events in record.get("transactions", []):
+        if not name and writes:
+            return f"{writes} record write(s) outside any transaction"
+        if name and writes and not events:
+            return f"a transaction wrote {writes} record row(s) and no event"
+    return ""
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -56,7 +68,7 @@ def main(argv=None) -> int:
     writes = [
         (name, method) for name, rule in sorted(policy.POLICY.items()) for method in WRITE_METHODS if rule.get(method)
     ]
-    good, wrong, unseen, exempt, now_seen = [], [], [], [], []
+    good, wrong, split, unseen, exempt, now_seen = [], [], [], [], [], []
     for cell in writes:
         records = seen.get(cell, [])
         counts = sorted({r["events"] for r in records})
@@ -68,14 +80,18 @@ def main(argv=None) -> int:
                 unseen.append(cell)
         elif cell in policy.EVENT_AUDIT_NOT_EXERCISED:
             now_seen.append(cell)
-        elif (several and min(counts) >= 1) or (not several and counts == [1]):
-            good.append((cell, len(records)))
-        else:
+        elif not ((several and min(counts) >= 1) or (not several and counts == [1])):
             bad = [r for r in records if (r["events"] < 1 if several else r["events"] != 1)]
             wrong.append((cell, counts, bad[0]))
+        elif [r for r in records if apart(r)]:
+            bad = [r for r in records if apart(r)]
+            split.append((cell, apart(bad[0]), bad[0]))
+        else:
+            good.append((cell, len(records)))
     print(
         f"write cells: {len(writes)}; changed the record with the right events: {len(good)}"
-        f" ({sum(n for _c, n in good)} requests); wrong event count: {len(wrong)}; not exercised (listed):"
+        f" ({sum(n for _c, n in good)} requests); wrong event count: {len(wrong)}; events not in the change's"
+        f" transaction: {len(split)}; not exercised (listed):"
         f" {len(policy.EVENT_AUDIT_NOT_EXERCISED)}; not exercised (unlisted): {len(unseen)}; declared not"
         f" recorded: {len(exempt)}"
     )
@@ -84,13 +100,15 @@ def main(argv=None) -> int:
             f"  WRONG   {method:6} {name:40} events per change: {counts}"
             f" (e.g. {example['events']} in {example['test']}, tables {example['tables']})"
         )
+    for (name, method), why, example in split:
+        print(f"  APART   {method:6} {name:40} {why} (e.g. in {example['test']}: {example['transactions']})")
     for name, method in unseen:
         print(f"  UNSEEN  {method:6} {name}: no test changes the record through it; add one or list it")
     for name, method in now_seen:
         print(f"  LISTED  {method:6} {name}: exercised now; remove it from EVENT_AUDIT_NOT_EXERCISED")
     for (name, method), counts in exempt:
         print(f"  EXEMPT  {method:6} {name:40} {policy.NOT_RECORDED[name]} (events seen: {counts})")
-    return 1 if wrong or unseen or now_seen else 0
+    return 1 if wrong or split or unseen or now_seen else 0
 
 
 if __name__ == "__main__":

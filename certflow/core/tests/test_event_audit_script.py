@@ -31,9 +31,11 @@ def audit(monkeypatch, tmp_path):
     return run
 
 
-def request(route, events, tables=("applications_application",), status=302, refused=False):
+def request(route, events, tables=("applications_application",), status=302, refused=False, transactions=None):
+    if transactions is None:  # by default the change and its events in one transaction
+        transactions = [["s1_x1", len(tables), events]] if tables or events else []
     return {"route": route, "method": "POST", "status": status, "events": events, "tables": list(tables),
-            "refused": refused, "test": "t"}  # fmt: skip
+            "refused": refused, "test": "t", "transactions": transactions}  # fmt: skip
 
 
 def test_one_event_per_change_and_several_where_declared_pass(audit):
@@ -56,3 +58,16 @@ def test_a_route_never_driven_to_a_change_fails_unless_listed(audit, monkeypatch
     assert audit(request("many", 1)) == 0
     # Listed but exercised now: the list must shrink.
     assert audit(request("one", 1), request("many", 1)) == 1
+
+
+def test_events_written_apart_from_the_change_fail(audit, capsys):
+    # The record saved in one transaction, the event in a second one: a crash between them loses the event.
+    apart = request("one", 1, transactions=[["s1_x1", 1, 0], ["s1_x2", 0, 1]])
+    assert audit(apart, request("many", 1)) == 1
+    assert "APART" in capsys.readouterr().out
+    # The record written outside any transaction, the event inside one.
+    outside = request("one", 1, transactions=[["", 1, 0], ["s1_x3", 0, 1]])
+    assert audit(outside, request("many", 1)) == 1
+    # Two transactions, each with its change and its event (a multi-file upload): fine.
+    two = request("many", 2, transactions=[["s1_x4", 1, 1], ["s1_x5", 1, 1]])
+    assert audit(request("one", 1), two) == 0
