@@ -201,12 +201,18 @@ def _keeper(user) -> None:
         raise PermissionDenied(ONLY_KEEPER)
 
 
+ONLY_DECLARER = (
+    "只有审核方案管理人员、系统管理员或审核员本人可以申报 / "
+    "only a programme manager, an administrator or the auditor himself may declare this"
+)
+
+
 def _declarer(user) -> None:
     """Before the body is read: conflicts and unavailable dates are declared by a keeper or by an auditor
     for his own profile; staff with no profile may declare nothing (403)."""
     _not_for_enterprises(user)
     if not (services.is_register_keeper(user) or profiles_for_user(user).exists()):
-        raise PermissionDenied(ONLY_KEEPER)
+        raise PermissionDenied(ONLY_DECLARER)
 
 
 def _detail(profile, request):

@@ -21,6 +21,8 @@ ONLY_RUNNERS = (
     "只有审核方案管理人员或系统管理员可以组织认证决定 / "
     "only a programme manager or an administrator may run a certification decision"
 )
+ONLY_MEMBER = "您不是本次认证决定的委员 / you do not sit on this decision"
+ONLY_HOLDER = "只有申请企业的用户可以重新申请 / only the enterprise's users may apply again"
 
 
 def is_runner(user) -> bool:
@@ -67,10 +69,6 @@ def get_decision_for_user(user, pk, *, run: bool = False) -> Decision:
     if run and not is_runner(user):
         raise PermissionDenied(ONLY_RUNNERS)
     return decision
-
-
-ONLY_MEMBER = "您不是本次认证决定的委员 / you do not sit on this decision"
-ONLY_HOLDER = "只有申请企业的用户可以重新申请 / only the enterprise's users may apply again"
 
 
 def check_member(user, decision: Decision) -> None:
