@@ -411,3 +411,50 @@ def test_the_snapshot_sees_a_changed_state_and_a_new_row(matrix):
     note.pk = None
     note.save()
     assert snapshot() != before
+
+
+# ---------------------------------------------------------------- the refusal rule itself (decisions LG11)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "role", "answer"),
+    [
+        ("application_detail", "GET", "anon", "login"),  # a page: the sign-in redirect
+        ("application-detail", "GET", "anon", 401),  # the API: the token challenge
+        ("application_detail", "GET", "ent_b", 404),  # may not see A's application
+        ("application_accept", "POST", "ent_a", 403),  # sees it, may not accept it
+        ("acceptance_queue", "GET", "ent_a", 403),  # names no object
+        ("audit-conduct-confirm", "POST", "clerk", 403),  # audit_nc is seen as its audit
+        ("change_new", "POST", "auditor", 404),  # the certificate in the query is not his to see
+        ("auditor-list", "GET", "ent_a", 404),  # HIDDEN: the register
+        ("auditor-candidates", "GET", "clerk", 403),  # ... but not from CB staff
+        ("audit-finding-list", "GET", "pm", 404),  # HIDDEN for GET only
+        ("audit-finding-list", "POST", "pm", 403),
+        ("survey_questionnaire", "GET", "pm", 404),  # not the holder of the link
+    ],
+)
+def test_the_refusal_rule_gives_each_kind_of_cell_its_answer(name, method, role, answer):
+    assert role not in policy.POLICY[name][method]
+    assert policy.refusal(name, method, role) == answer
+
+
+class _Answer:
+    def __init__(self, status_code, location=""):
+        self.status_code = status_code
+        self._location = location
+
+    def get(self, header, default=""):
+        return self._location if header == "Location" else default
+
+
+def test_a_refused_cell_must_get_exactly_its_answer():
+    assert check_cell("application_detail", "GET", "ent_b", _Answer(404)) is None
+    assert "expected 404, got 403" in check_cell("application_detail", "GET", "ent_b", _Answer(403))
+    # A 400 means the body was read before the caller was refused.
+    assert "expected 403, got 400" in check_cell("application_accept", "POST", "ent_a", _Answer(400))
+    login = resolve_url(settings.LOGIN_URL) + "?next=/"
+    assert check_cell("application_detail", "GET", "anon", _Answer(302, login)) is None
+    assert "got 302" in check_cell("application_detail", "GET", "anon", _Answer(302, "/elsewhere/"))
+    # An allowed cell may answer 400 (an empty body), never a refusal.
+    assert check_cell("application_accept", "POST", "clerk", _Answer(400)) is None
+    assert "expected allowed, got refused" in check_cell("application_accept", "POST", "clerk", _Answer(403))
