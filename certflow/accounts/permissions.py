@@ -13,6 +13,14 @@ from certflow.accounts.selectors import enterprises_for_user
 NOT_FOUND = "未找到，或您无权查看 / not found, or you may not see it"
 
 
+def acts_for_an_enterprise(user) -> bool:
+    """An enterprise user with a current membership: the checks made before a body naming the enterprise's
+    record is read (decisions LG11)."""
+    return bool(
+        user.is_authenticated and not user.is_cb_staff and user.memberships.filter(ended_at__isnull=True).exists()
+    )
+
+
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
     if user.has_role(StaffRole.ADMINISTRATOR, StaffRole.ACCEPTANCE_CLERK):
         return True

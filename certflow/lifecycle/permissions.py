@@ -6,7 +6,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from certflow.accounts.permissions import NOT_FOUND
+from certflow.accounts.permissions import NOT_FOUND, acts_for_an_enterprise
 from certflow.certificates.domain import ISSUER_ROLES
 from certflow.core.rules import RuleViolation
 from certflow.lifecycle.domain import CASE_ROLES
@@ -114,8 +114,7 @@ def may_report_on(user, certificate) -> bool:
 
 def check_reporter(user) -> None:
     """Before a body is read: only enterprise users and case handlers report changes and events (403)."""
-    enterprise_user = not user.is_cb_staff and user.memberships.filter(ended_at__isnull=True).exists()
-    if not (enterprise_user or may_handle_cases(user)):
+    if not (acts_for_an_enterprise(user) or may_handle_cases(user)):
         raise PermissionDenied(ONLY_REPORTERS)
 
 

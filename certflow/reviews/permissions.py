@@ -8,7 +8,7 @@ review; auditors those of applications they are assigned to; enterprise users th
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from certflow.accounts.permissions import NOT_FOUND
+from certflow.accounts.permissions import NOT_FOUND, acts_for_an_enterprise
 from certflow.applications.models import Application, MaterialFile
 from certflow.applications.permissions import get_application_for_user
 from certflow.reviews.domain import ASSIGNER_ROLES, ReviewStatus
@@ -68,7 +68,7 @@ def check_assigner(user) -> None:
 
 def check_answerer(user) -> None:
     """Before the body is read: corrective actions are written by enterprise users only (403 for staff)."""
-    if not user.is_authenticated or user.is_cb_staff or not user.memberships.filter(ended_at__isnull=True).exists():
+    if not acts_for_an_enterprise(user):
         raise PermissionDenied(ONLY_ENTERPRISE)
 
 
